@@ -1,0 +1,57 @@
+# PMO Service: the two commands are `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The embedded default runs on local settings; the full stack only needs DATABASE_URL and
+# CELERY_BROKER_URL (or REDIS_URL) in the environment.
+export DJANGO_SETTINGS_MODULE ?= pmo_service.settings.local
+
+.PHONY: install run test worker beat bench lint check lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Installs exactly the pinned versions in requirements.lock (see `make lock`).
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A pmo_service worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A pmo_service beat --loglevel=INFO --schedule=/tmp/pmo-celerybeat-schedule
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+
+# Re-resolve the pinned versions from the ranges in pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet ".[dev]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -vi '^pmo-service' > requirements.lock
+	rm -rf .lock-venv build *.egg-info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""The API's one error envelope.
+
+Errors keep DRF's shape, which integrators already know: ``{"detail": "..."}`` for errors about
+the request as a whole and ``{"field": ["message", ...]}`` for field errors. This handler adds
+the cases DRF leaves as 500s: model-level ``ValidationError`` (400), protected deletes (409)
+and constraint violations that slipped past validation (409).
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+logger = logging.getLogger(__name__)
+
+
+def api_exception_handler(exc, context):
+    """Translate domain and database exceptions into client errors, never a 500."""
+    response = exception_handler(exc, context)
+    if response is not None:
+        return response
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        set_rollback()
+        return Response(
+            {"detail": "This record is referenced by others and cannot be deleted."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        set_rollback()
+        logger.warning("Integrity error answered with 409: %s", exc)
+        return Response(
+            {"detail": "The change conflicts with existing data."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return None

@@ -1,0 +1,41 @@
+"""Filter backends shared by every endpoint."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """Ordering that rejects unknown fields with a 400 instead of silently ignoring them.
+
+    A silent fallback hides typos in integrations; an explicit error names the valid fields.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if not params:
+            return self.get_default_ordering(view)
+        requested = [term.strip() for term in params.split(",") if term.strip()]
+        context = {"request": request}
+        valid = {name for name, _label in self.get_valid_fields(queryset, view, context)}
+        unknown = [term for term in requested if term.lstrip("-") not in valid]
+        if unknown:
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Unknown ordering field(s): {', '.join(unknown)}. "
+                        f"Valid fields: {', '.join(sorted(valid)) or 'none'}."
+                    ]
+                }
+            )
+        return requested
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if fields and fields != "__all__":
+            for parameter in parameters:
+                parameter["description"] = (
+                    "Comma-separated fields to order by; prefix with '-' for descending. "
+                    f"One of: {', '.join(fields)}."
+                )
+        return parameters

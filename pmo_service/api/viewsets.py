@@ -1,0 +1,17 @@
+"""Base viewsets: scoping and permission defaults in one place."""
+
+from rest_framework import viewsets
+
+from .permissions import ReadOnlyUnlessStaff
+from .scoping import ScopedQuerysetMixin
+
+
+class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """CRUD over a tenant-scoped queryset. Writes: staff, or what ``permission_classes`` allow."""
+
+    permission_classes = [ReadOnlyUnlessStaff]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+
+class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve over a tenant-scoped queryset."""

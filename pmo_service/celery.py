@@ -1,0 +1,56 @@
+"""The Celery application and the one helper that enqueues tasks after commit.
+
+Policy, in one place:
+- JSON only (tasks take primary keys and plain values, never pickled objects);
+- soft and hard time limits and the Redis visibility timeout (kept above the hard limit so a
+  long task is never redelivered while it still runs) come from settings/base.py;
+- ``acks_late`` + ``reject_on_worker_lost``: a task whose worker dies is redelivered, which is
+  why every task must be idempotent (re-check state, upsert);
+- prefetch 1, so a slow task does not hold others hostage;
+- the beat schedule is declared here and nowhere else.
+"""
+
+import os
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from celery import Celery
+from django.db import transaction
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo_service.settings.local")
+
+app = Celery("pmo_service")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_track_started=False,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+)
+
+
+app.autodiscover_tasks()
+
+# Periodic work, declared in one place.
+app.conf.beat_schedule = {
+    "purge-expired-sessions": {
+        "task": "stakeholders.tasks.purge_expired_sessions",
+        "schedule": timedelta(hours=6),
+    },
+}
+
+
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send ``task`` with these arguments once the current transaction commits.
+
+    A rolled-back transaction enqueues nothing, and the worker never sees a primary key whose
+    row is not yet visible. Outside a transaction the task is sent at once.
+    """
+    send: Callable[[], Any] = lambda: task.apply_async(args=args, kwargs=kwargs)  # noqa: E731
+    transaction.on_commit(send, robust=False)

@@ -1,0 +1,26 @@
+"""URL map: portal, accounts, admin, health probes, REST API and its documentation."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from .health import healthz, readyz
+
+admin.site.site_header = "PMO Service administration"
+admin.site.site_title = "PMO Service admin"
+admin.site.index_title = "PMO staff workspace"
+
+api_v1 = [
+    path("", include("stakeholders.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("stakeholders.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,102 @@
+"""Demo data: the provider, three public-administration clients, a user each, a staff user.
+
+Idempotent: running it again updates nothing that exists and creates what is missing.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from stakeholders.choices import MembershipRole, OrganizationKind, Sector
+from stakeholders.models import Membership, Organization, User
+
+PROVIDER = {
+    "name": "Northwind PMO Services",
+    "kind": OrganizationKind.PROVIDER,
+    "sector": Sector.SERVICES,
+    "country": "ES",
+    "region": "Madrid",
+    "contact_name": "PMO office",
+    "contact_email": "office@northwind-pmo.example",
+}
+
+CLIENTS = [
+    {
+        "name": "City Council of Riverton",
+        "sector": Sector.LOCAL,
+        "region": "Valencia",
+        "contact_name": "Laura Gómez",
+        "contact_email": "it.office@riverton.example",
+        "login": ("riverton.sponsor", "Laura", "Gómez", MembershipRole.SPONSOR),
+    },
+    {
+        "name": "Eastmoor Regional Health Service",
+        "sector": Sector.HEALTH,
+        "region": "Castilla y León",
+        "contact_name": "Javier Ruiz",
+        "contact_email": "pmo@eastmoor-health.example",
+        "login": ("eastmoor.member", "Javier", "Ruiz", MembershipRole.MEMBER),
+    },
+    {
+        "name": "National Agency for Digital Government",
+        "sector": Sector.GOVERNMENT,
+        "region": "Madrid",
+        "contact_name": "Marta Santos",
+        "contact_email": "portfolio@digital-agency.example",
+        "login": ("digital.viewer", "Marta", "Santos", MembershipRole.READ_ONLY),
+    },
+]
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo data, printed for the reader on purpose
+STAFF_USERNAME = "pmo.staff"
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo organizations and logins. Safe to run repeatedly."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        provider, _ = Organization.objects.get_or_create(
+            kind=OrganizationKind.PROVIDER, defaults=PROVIDER
+        )
+        logins = []
+        staff = self._user(STAFF_USERNAME, "Pat", "Morgan", is_staff=True)
+        if not staff.is_superuser:
+            staff.is_superuser = True
+            staff.save(update_fields=["is_superuser"])
+        Membership.objects.get_or_create(
+            user=staff, defaults={"organization": provider, "role": MembershipRole.MEMBER}
+        )
+        logins.append((STAFF_USERNAME, "PMO staff (admin)", provider.name))
+        for client in CLIENTS:
+            spec = dict(client)
+            username, first, last, role = spec.pop("login")
+            organization, _ = Organization.objects.get_or_create(
+                name=spec["name"],
+                defaults={**spec, "kind": OrganizationKind.CLIENT, "country": "ES",
+                          "is_public_administration": True},
+            )
+            user = self._user(username, first, last)
+            Membership.objects.get_or_create(
+                user=user, defaults={"organization": organization, "role": role}
+            )
+            logins.append((username, role.label, organization.name))
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all: "
+                                             f"{DEMO_PASSWORD}):"))
+        for username, what, organization in logins:
+            self.stdout.write(f"  {username:<18} {what:<20} {organization}")
+
+    @staticmethod
+    def _user(username: str, first: str, last: str, *, is_staff: bool = False) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.example",
+                "is_staff": is_staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
