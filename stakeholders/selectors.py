@@ -9,7 +9,7 @@ def organization_list() -> QuerySet[Organization]:
     """Organizations with their member count, ready for list pages and the API."""
     return Organization.objects.annotate(
         member_count=Count("memberships", filter=Q(memberships__user__is_active=True))
-    )
+    ).order_by("name")
 
 
 def user_list() -> QuerySet[User]:

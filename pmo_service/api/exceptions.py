@@ -8,14 +8,24 @@ and constraint violations that slipped past validation (409).
 
 import logging
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
 
 logger = logging.getLogger(__name__)
+
+
+def django_validation_error_detail(exc: DjangoValidationError) -> dict:
+    """A Django ``ValidationError`` in the API's envelope (``__all__`` -> ``non_field_errors``)."""
+    errors = serializers.as_serializer_error(exc)
+    if NON_FIELD_ERRORS in errors:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+    return errors
 
 
 def api_exception_handler(exc, context):
@@ -25,8 +35,7 @@ def api_exception_handler(exc, context):
         return response
     if isinstance(exc, DjangoValidationError):
         set_rollback()
-        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(django_validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError | RestrictedError):
         set_rollback()
         return Response(

@@ -6,11 +6,16 @@ Every model a client can reach has a manager whose queryset offers ``for_user(us
 against the same scope, so a client cannot point a write at another organization's row.
 """
 
+import copy
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from .exceptions import django_validation_error_detail
 
 
 def scope_queryset(queryset: QuerySet, user: Any) -> QuerySet:
@@ -65,6 +70,39 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """ModelSerializer whose generated relation fields are tenant-scoped."""
+    """ModelSerializer whose relation fields are tenant-scoped and whose model constraints
+    (``UniqueConstraint`` on expressions, ``CheckConstraint``) are checked as validation, so a
+    violated invariant is a 400 with its ``violation_error_message``, not a database error.
+    """
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    def get_validators(self):
+        # Model constraints are checked in validate() with their own messages; DRF's
+        # generated unique-together validators would duplicate them with generic wording.
+        return list(getattr(getattr(self, "Meta", None), "validators", []))
+
+    def build_standard_field(self, field_name, model_field):
+        # Same reason for the per-field validators DRF derives from conditional constraints.
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if not getattr(model_field, "unique", False) and "validators" in kwargs:
+            kwargs["validators"] = [
+                validator
+                for validator in kwargs["validators"]
+                if not isinstance(validator, UniqueValidator)
+            ]
+        return field_class, kwargs
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        concrete = {field.name for field in model._meta.concrete_fields}
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(candidate, name, value)
+        try:
+            candidate.validate_constraints()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_validation_error_detail(exc)) from exc
+        return attrs

@@ -1,6 +1,7 @@
 """Serializers of the stakeholders API. Input validation is separate from output shape."""
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -108,7 +109,7 @@ class UserCreateSerializer(serializers.Serializer):
             candidate = User(username=attrs["username"], email=attrs["email"])
             try:
                 validate_password(attrs["password"], candidate)
-            except Exception as exc:  # Django's ValidationError, reported on the field
+            except DjangoValidationError as exc:
                 raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return attrs
 
@@ -138,7 +139,7 @@ class UserUpdateSerializer(serializers.Serializer):
         if attrs.get("password"):
             try:
                 validate_password(attrs["password"], self.instance)
-            except Exception as exc:
+            except DjangoValidationError as exc:
                 raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return attrs
 
