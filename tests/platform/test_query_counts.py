@@ -1,0 +1,83 @@
+"""Query-count guard: every list endpoint and list page costs the same for 2 rows as for 30.
+
+A list route the registry below does not know fails the test, so each new list is guarded.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ClientUserFactory, OrganizationFactory
+from tests.routes import iter_routes
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class ListCase:
+    route: str
+    as_staff: bool
+    build: Callable[[int, object], None]  # (rows, the requesting user's organization)
+    api: bool = True
+
+
+def _organizations(rows, _organization):
+    OrganizationFactory.create_batch(rows)
+
+
+def _users(rows, _organization):
+    for _ in range(rows):
+        ClientUserFactory(membership__organization=OrganizationFactory())
+
+
+def _members(rows, organization):
+    ClientUserFactory.create_batch(rows, membership__organization=organization)
+
+
+CASES = [
+    ListCase("organization-list", as_staff=True, build=_organizations),
+    ListCase("user-list", as_staff=True, build=_users),
+    ListCase("portal:home", as_staff=True, build=_organizations, api=False),
+    ListCase("portal:home", as_staff=False, build=_members, api=False),
+    ListCase("admin:stakeholders_organization_changelist", True, _users, api=False),
+    ListCase("admin:stakeholders_user_changelist", True, _users, api=False),
+    ListCase("admin:stakeholders_membership_changelist", True, _users, api=False),
+]
+
+
+def test_every_list_route_is_guarded():
+    guarded = {case.route for case in CASES}
+    lists = {
+        route.name for route in iter_routes()
+        if route.name.endswith("-list") or route.name.endswith("_changelist")
+    }
+    # Admin changelists of history tables and Django's own models are not ours to guard.
+    lists = {name for name in lists if not name.startswith("admin:") or "stakeholders" in name}
+    missing = sorted(lists - guarded)
+    assert not missing, f"List routes without a query-count case: {missing}"
+
+
+def _count(client, url: str, api: bool) -> int:
+    params = {"page_size": 50} if api else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, response.content[:300]
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=lambda case: f"{case.route}-{'staff' if case.as_staff else 'client'}"
+)
+def test_query_count_does_not_grow_with_rows(case, client, staff_user, user_a, org_a):
+    user = staff_user if case.as_staff else user_a
+    client.force_login(user)
+    url = reverse(case.route)
+    case.build(2, org_a)
+    small = _count(client, url, case.api)
+    case.build(28, org_a)
+    large = _count(client, url, case.api)
+    assert small == large, f"{case.route}: {small} queries for few rows, {large} for 30"
