@@ -1,6 +1,7 @@
 """URL map: portal, accounts, admin, health probes, REST API and its documentation."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -21,6 +22,16 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema needs no database: serve it outside a transaction.
+    path(
+        "api/schema/",
+        transaction.non_atomic_requests(SpectacularAPIView.as_view()),
+        name="schema",
+    ),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler400 = "pmo_service.errors.bad_request"
+handler403 = "pmo_service.errors.permission_denied"
+handler404 = "pmo_service.errors.page_not_found"
+handler500 = "pmo_service.errors.server_error"

@@ -1,0 +1,205 @@
+"""``python -m bench``: run the benchmark cases on a fresh PostgreSQL database.
+
+The database is always ``pmo_bench`` (dropped and recreated at start) on the PostgreSQL
+server of ``DATABASE_URL``, or on postgres://postgres@127.0.0.1:5432 when ``DATABASE_URL`` is
+unset or not PostgreSQL, so development data is never touched. Django runs with the test
+settings (tasks in-process, fast password hasher, ``DEBUG`` off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+BENCH_DATABASE = "pmo_bench"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "postgis"}
+SETTINGS_MODULE = "pmo_service.settings.test"
+DEFAULT_ROUNDS = 200
+DEFAULT_WARMUP = 20
+QUICK_ROUNDS = 10
+QUICK_WARMUP = 3
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from bench.cases import CASES
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Interleaved micro-benchmarks on a throw-away PostgreSQL database "
+        f"({BENCH_DATABASE}). Results: table on stdout, JSON in bench/results/<case>.json.",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=None,
+        help=f"timed rounds; each runs every variant once (default {DEFAULT_ROUNDS}, "
+        f"--quick {QUICK_ROUNDS})",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=None,
+        help=f"untimed rounds first (default {DEFAULT_WARMUP}, --quick {QUICK_WARMUP})",
+    )
+    parser.add_argument(
+        "--case", choices=sorted(CASES), action="append", dest="cases", metavar="NAME",
+        help=f"case to run, repeatable (default: all of {', '.join(sorted(CASES))})",
+    )
+    parser.add_argument("--quick", action="store_true", help="a few rounds, as a smoke test")
+    args = parser.parse_args(argv)
+    if args.rounds is None:
+        args.rounds = QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS
+    if args.warmup is None:
+        args.warmup = QUICK_WARMUP if args.quick else DEFAULT_WARMUP
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    if args.warmup < 0:
+        parser.error("--warmup must not be negative")
+    args.cases = args.cases or sorted(CASES)
+    return args
+
+
+def bench_database_url() -> tuple[str, str | None]:
+    """The bench database URL and the name of the database DATABASE_URL points at, if any."""
+    configured = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(configured)
+    if parts.scheme in POSTGRES_SCHEMES and parts.hostname:
+        url = urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_DATABASE}", parts.query, ""))
+        return url, unquote(parts.path.lstrip("/")) or None
+    return f"{DEFAULT_SERVER}/{BENCH_DATABASE}", None
+
+
+def recreate_database(url: str) -> str:
+    """Drop and create the bench database; return the server's version. Exits if unreachable."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    maintenance = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    try:
+        admin = psycopg2.connect(maintenance, connect_timeout=5)
+    except psycopg2.OperationalError as exc:
+        where = f"{parts.hostname}:{parts.port or 5432}"
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        sys.exit(
+            f"bench: PostgreSQL is not reachable at {where} ({message}).\n"
+            "The benchmarks need a PostgreSQL server: start one, or point DATABASE_URL at one "
+            f"(only its server is used; the bench creates its own database '{BENCH_DATABASE}')."
+        )
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            name = sql.Identifier(BENCH_DATABASE)
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0]
+    finally:
+        admin.close()
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    # Forced, not defaulted: `make` exports the local settings module.
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
+    os.environ["DEBUG"] = "False"
+
+    import django
+    from django.conf import settings
+
+    # The test settings keep WhiteNoise, which warns when collectstatic has not been run.
+    warnings.filterwarnings("ignore", message=r"No directory at: .*staticfiles")
+    from django.core.management import call_command
+
+    django.setup()
+    if settings.DEBUG:
+        sys.exit("bench: DEBUG is on in the test settings; refusing to measure with it.")
+    if settings.DATABASES["default"]["NAME"] != BENCH_DATABASE:
+        sys.exit(f"bench: Django is not using the '{BENCH_DATABASE}' database; stopping.")
+    if "*" not in settings.ALLOWED_HOSTS and "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def environment(server_version: str) -> dict[str, Any]:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return {
+        "settings": SETTINGS_MODULE,
+        "debug": settings.DEBUG,
+        "database": {
+            "engine": database["ENGINE"],
+            "name": database["NAME"],
+            "host": database["HOST"],
+            "port": database["PORT"],
+            "server_version": server_version,
+            "atomic_requests": database["ATOMIC_REQUESTS"],
+        },
+        "time_zone": settings.TIME_ZONE,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    # DATABASE_URL may live in .env, like for the rest of the project.
+    import environ
+
+    environ.Env.read_env(REPO_DIR / ".env", overwrite=False)
+    database_url, configured_name = bench_database_url()
+    if configured_name == BENCH_DATABASE:
+        sys.exit(
+            f"bench: DATABASE_URL already names '{BENCH_DATABASE}', the database the bench drops; "
+            "point it at your development database instead."
+        )
+    server_version = recreate_database(database_url)
+    setup_django(database_url)
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    from bench import harness
+    from bench.cases import load_case
+
+    software = harness.software_info(["Django", "djangorestframework", "psycopg2-binary"])
+    software["postgresql"] = server_version
+    env = environment(server_version)
+    database = env["database"]
+    print(
+        f"bench: database {database['name']} on {database['host']}:{database['port'] or 5432} "
+        f"(PostgreSQL {server_version}), "
+        f"Python {software['python']}, Django {software['django']}, "
+        f"DRF {software['djangorestframework']}",
+        flush=True,
+    )
+
+    try:
+        for name in args.cases:
+            # Every case starts from an empty (migrated) database.
+            call_command("flush", interactive=False, verbosity=0)
+            case = load_case(name)
+            case.setup()
+            try:
+                case.verify()
+                result = harness.run_case(case, rounds=args.rounds, warmup=args.warmup)
+            finally:
+                case.teardown()
+            print()
+            print(harness.format_table(result))
+            document = harness.result_document(result, software=software, environment=env)
+            path = harness.write_json(document)
+            print(f"written {path.relative_to(REPO_DIR)}", flush=True)
+    except harness.BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        connections.close_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""The benchmark cases, by name.
+
+Case modules import Django models, so they are imported only after ``django.setup()``:
+the registry holds dotted paths, not classes.
+"""
+
+from importlib import import_module
+
+from bench.harness import Case
+
+CASES: dict[str, str] = {
+    "organizations_list": "bench.cases.organizations:OrganizationsListCase",
+}
+
+
+def load_case(name: str) -> Case:
+    """Import and instantiate the case registered as ``name`` (Django must be set up)."""
+    module_path, class_name = CASES[name].split(":")
+    return getattr(import_module(module_path), class_name)()
