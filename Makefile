@@ -27,7 +27,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ds=pmo_service.settings.test $(PYTEST_ARGS)
 
 worker: install
 	$(BIN)/celery -A pmo_service worker --loglevel=INFO --concurrency=2

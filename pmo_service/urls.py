@@ -1,8 +1,10 @@
 """URL map: portal, accounts, admin, health probes, REST API and its documentation."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .health import healthz, readyz
@@ -19,6 +21,12 @@ urlpatterns = [
     path("", include("stakeholders.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg"),
+        name="favicon",
+    ),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", include(api_v1)),

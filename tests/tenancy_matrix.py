@@ -66,6 +66,7 @@ TENANT_PAGES = [
 PUBLIC = {
     "login", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "healthz", "readyz", "auth-token", "schema", "api-docs",
+    "favicon",
 }
 ACCOUNT = {"logout", "password_change", "password_change_done"}
 SELF = {"me"}

@@ -34,9 +34,11 @@ def test_client_home_shows_own_organization_and_members_only(client, user_a, org
 def test_staff_home_lists_and_searches_organizations(client, staff_user, org_a, org_b):
     client.force_login(staff_user)
     page = client.get("/").content.decode()
-    assert "Organization A" in page and "Organization B" in page
+    assert "Organization A" in page
+    assert "Organization B" in page
     page = client.get("/", {"q": "B"}).content.decode()
-    assert "Organization B" in page and "Organization A" not in page
+    assert "Organization B" in page
+    assert "Organization A" not in page
     page = client.get("/", {"q": "nothing-like-this"}).content.decode()
     assert "No organization matches" in page
 

@@ -1,0 +1,62 @@
+"""Demo data and the project's layout rules (app dependency direction)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from stakeholders.models import Membership, Organization, User
+
+ROOT = Path(__file__).resolve().parents[2]
+# Allowed imports between apps: lower apps never import higher ones (docs/architecture.md).
+ALLOWED = {
+    "stakeholders": set(),
+    "catalog": {"stakeholders"},
+    "portfolio": {"stakeholders"},
+    "engagements": {"stakeholders", "catalog", "portfolio"},
+    "improvement": {"stakeholders", "catalog", "portfolio", "engagements"},
+    "pmo_service": set(),
+}
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_creates_the_demo_logins(capsys):
+    call_command("seed_demo")
+    counts = (Organization.objects.count(), User.objects.count(), Membership.objects.count())
+    call_command("seed_demo")
+    assert (Organization.objects.count(), User.objects.count(), Membership.objects.count()) == (
+        counts
+    )
+    assert counts == (4, 4, 4)
+    assert Organization.objects.filter(kind="client", is_public_administration=True).count() == 3
+    assert User.objects.get(username="pmo.staff").is_staff
+    for username in ("riverton.sponsor", "eastmoor.member", "digital.viewer"):
+        assert User.objects.get(username=username).check_password("demo-pass-2026")
+    assert "riverton.sponsor" in capsys.readouterr().out
+
+
+def _imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+    return names & set(ALLOWED)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_dependencies_run_one_way(package):
+    offenders = []
+    for path in (ROOT / package).rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        # Every app may use the shared plumbing; pmo_service itself imports no app.
+        extra = (_imported_apps(path) - {package, "pmo_service"}) - ALLOWED[package]
+        if package == "pmo_service":
+            extra = _imported_apps(path) - {"pmo_service"}
+        if extra:
+            offenders.append(f"{path.relative_to(ROOT)} imports {sorted(extra)}")
+    assert not offenders, "\n".join(offenders)
