@@ -1,4 +1,4 @@
-"""Settings per environment: embedded defaults, production refusals, deploy checks, Celery policy."""
+"""Settings per environment: embedded defaults, production refusals, deploy check, Celery."""
 
 import os
 import subprocess

@@ -97,9 +97,14 @@ def test_task_enqueued_after_commit_runs_in_real_worker_and_writes(worker):
 def test_rolled_back_transaction_enqueues_nothing(private_queue):
     broker = redis.Redis.from_url(settings.TEST_BROKER_URL)
     organization = OrganizationFactory()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.user_create(username="ghost", email="g@x.test", organization=organization)
-        raise RuntimeError("roll back")
+
+    def create_then_fail() -> None:
+        with transaction.atomic():
+            services.user_create(username="ghost", email="g@x.test", organization=organization)
+            raise RuntimeError("roll back")
+
+    with pytest.raises(RuntimeError):
+        create_then_fail()
     assert broker.llen(private_queue) == 0
     # The same call, committed, does put one message on the queue: the check above can fail.
     with transaction.atomic():
