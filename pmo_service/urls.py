@@ -1,5 +1,6 @@
 """URL map: portal, accounts, admin, health probes, REST API and its documentation."""
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
@@ -36,7 +37,14 @@ urlpatterns = [
         transaction.non_atomic_requests(SpectacularAPIView.as_view()),
         name="schema",
     ),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI (served from our own origin) sets inline styles; scripts stay 'self' only.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        ),
+        name="api-docs",
+    ),
 ]
 
 handler400 = "pmo_service.errors.bad_request"

@@ -70,3 +70,12 @@ def test_staff_logs_in_to_admin_and_finds_an_organization(
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name="Eastmoor Regional Health Service")).to_be_visible()
     assert csp_violations == []
+
+
+def test_api_docs_render_offline_under_the_content_security_policy(
+    live_server, page, csp_violations
+):
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.get_by_role("heading", name=re.compile("PMO Service API"))).to_be_visible()
+    expect(page.get_by_text("/api/v1/organizations/").first).to_be_visible()
+    assert csp_violations == []

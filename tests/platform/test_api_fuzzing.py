@@ -7,6 +7,8 @@ any undocumented status code, or any response that violates its schema fails the
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import (
@@ -28,6 +30,18 @@ CHECKS = [
 
 # Loaded from the application itself at collection time: the schema endpoint needs no data.
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection_open():
+    """schemathesis calls the WSGI app directly, so Django's request signals fire and would
+    close the test's database connection (inside its transaction) after every call. Django's
+    own test client disconnects that handler for the same reason; do the same here."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

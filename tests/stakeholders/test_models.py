@@ -24,7 +24,7 @@ def test_organization_names_are_unique_ignoring_case():
 
 def test_country_must_be_an_iso_code_at_database_level():
     with pytest.raises(IntegrityError), transaction.atomic():
-        OrganizationFactory(country="Spain")
+        OrganizationFactory(country="es")
 
 
 def test_user_email_unique_ignoring_case_but_blank_allowed_twice():
