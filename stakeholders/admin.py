@@ -89,12 +89,12 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     def send_invitation(self, request, queryset):
         sent = skipped = 0
         for user in queryset.select_related("membership"):
-            membership = getattr(user, "membership", None)
-            if membership is None or user.has_usable_password():
+            try:
+                services.user_invite(user=user)
+            except services.InvitationError:
                 skipped += 1
-                continue
-            services.membership_invite(membership=membership)
-            sent += 1
+            else:
+                sent += 1
         self.message_user(request, f"{sent} invitation(s) queued.", messages.SUCCESS)
         if skipped:
             self.message_user(

@@ -86,6 +86,22 @@ def user_update(
     return user
 
 
+class InvitationError(Exception):
+    """The user cannot be invited; the message says why (shown to staff as a conflict)."""
+
+
+def user_invite(*, user: User) -> None:
+    """(Re)send the invitation of a user who belongs to an organization but has no password."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        raise InvitationError("This user has no organization to be invited to.")
+    if user.has_usable_password():
+        raise InvitationError(
+            "This user already has a password; use password reset instead."
+        )
+    membership_invite(membership=membership)
+
+
 def membership_invite(*, membership: Membership) -> None:
     """(Re)send the invitation e-mail after commit; the task stamps ``invitation_sent_at``."""
     from .tasks import send_membership_invitation

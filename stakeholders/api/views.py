@@ -99,18 +99,10 @@ class UserViewSet(
     def invite(self, request, pk=None):
         """(Re)send the invitation e-mail to a user who has not chosen a password yet."""
         user = self.get_object()
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return Response(
-                {"detail": "This user has no organization to be invited to."},
-                status=status.HTTP_409_CONFLICT,
-            )
-        if user.has_usable_password():
-            return Response(
-                {"detail": "This user already has a password; use password reset instead."},
-                status=status.HTTP_409_CONFLICT,
-            )
-        services.membership_invite(membership=membership)
+        try:
+            services.user_invite(user=user)
+        except services.InvitationError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(UserSerializer(user).data, status=status.HTTP_202_ACCEPTED)
 
 
