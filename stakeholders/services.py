@@ -10,6 +10,15 @@ from .choices import MembershipRole, OrganizationKind
 from .models import Membership, Organization, User
 
 
+def _set_password(user: User, password: str) -> None:
+    """Apply Django's password validators; their messages are reported on ``password``."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+
+
 def _check_membership_target(*, organization: Organization, is_staff: bool) -> None:
     if not organization.is_active:
         raise ValidationError({"organization": ["This organization is inactive."]})
@@ -42,8 +51,7 @@ def user_create(
         is_staff=is_staff,
     )
     if password:
-        validate_password(password, user)
-        user.set_password(password)
+        _set_password(user, password)
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -67,15 +75,17 @@ def user_update(
     for name, value in fields.items():
         setattr(user, name, value)
     if password:
-        validate_password(password, user)
-        user.set_password(password)
+        _set_password(user, password)
     user.full_clean(exclude=["password"])
     user.save()
     if organization is not None or role is not None:
-        membership, _ = Membership.objects.get_or_create(
-            user=user,
-            defaults={"organization": organization, "role": role or MembershipRole.MEMBER},
-        )
+        membership = Membership.objects.filter(user=user).first()
+        if membership is None:
+            if organization is None:
+                raise ValidationError(
+                    {"organization": ["This user has no organization yet: give one."]}
+                )
+            membership = Membership(user=user, role=MembershipRole.MEMBER)
         if organization is not None and organization.pk != membership.organization_id:
             _check_membership_target(organization=organization, is_staff=user.is_staff)
             membership.organization = organization

@@ -1,7 +1,7 @@
-"""Serializers of the stakeholders API. Input validation is separate from output shape."""
+"""Serializers of the stakeholders API. Input validation is separate from output shape.
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
+Password strength is checked by the services (one place for the API and the admin)."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -104,15 +104,6 @@ class UserCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError("A user with this e-mail already exists.")
         return value
 
-    def validate(self, attrs):
-        if attrs.get("password"):
-            candidate = User(username=attrs["username"], email=attrs["email"])
-            try:
-                validate_password(attrs["password"], candidate)
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError({"password": list(exc.messages)}) from exc
-        return attrs
-
 
 class UserUpdateSerializer(serializers.Serializer):
     """Input for changing a user; every field is optional."""
@@ -134,14 +125,6 @@ class UserUpdateSerializer(serializers.Serializer):
         if others.exists():
             raise serializers.ValidationError("A user with this e-mail already exists.")
         return value
-
-    def validate(self, attrs):
-        if attrs.get("password"):
-            try:
-                validate_password(attrs["password"], self.instance)
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError({"password": list(exc.messages)}) from exc
-        return attrs
 
 
 class MeSerializer(serializers.ModelSerializer):

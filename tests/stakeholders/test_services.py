@@ -86,3 +86,15 @@ def test_purge_expired_sessions_keeps_live_ones():
     Session.objects.create(session_key="new", session_data="", expire_date=now + timedelta(1))
     assert purge_expired_sessions() == 1
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
+
+
+def test_update_gives_a_membership_only_with_an_allowed_organization(org_a):
+    loner = User.objects.create_user("loner", email="l@x.test")
+    with pytest.raises(ValidationError) as excinfo:
+        services.user_update(user=loner, role="sponsor")
+    assert "organization" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        services.user_update(user=loner, organization=ProviderFactory())
+    assert not Membership.objects.filter(user=loner).exists()
+    services.user_update(user=loner, organization=org_a, role="sponsor")
+    assert (loner.membership.organization, loner.membership.role) == (org_a, "sponsor")
