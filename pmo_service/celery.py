@@ -11,8 +11,8 @@ Policy, in one place:
 """
 
 import os
-from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from celery import Celery
@@ -52,5 +52,4 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     A rolled-back transaction enqueues nothing, and the worker never sees a primary key whose
     row is not yet visible. Outside a transaction the task is sent at once.
     """
-    send: Callable[[], Any] = lambda: task.apply_async(args=args, kwargs=kwargs)  # noqa: E731
-    transaction.on_commit(send, robust=False)
+    transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs), robust=False)

@@ -5,11 +5,15 @@ from django.db.models import Count, Q, QuerySet
 from .models import Membership, Organization, User
 
 
-def organization_list() -> QuerySet[Organization]:
-    """Organizations with their member count, ready for list pages and the API."""
-    return Organization.objects.annotate(
+def organization_list(*, search: str = "") -> QuerySet[Organization]:
+    """Organizations with their member count, ready for list pages and the API.
+
+    ``search`` narrows by name (the portal's search box; the API has its own search filter).
+    """
+    queryset = Organization.objects.annotate(
         member_count=Count("memberships", filter=Q(memberships__user__is_active=True))
     ).order_by("name")
+    return queryset.filter(name__icontains=search) if search else queryset
 
 
 def user_list() -> QuerySet[User]:

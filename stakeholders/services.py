@@ -3,6 +3,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from pmo_service.celery import enqueue_on_commit
 
@@ -94,6 +95,17 @@ def user_update(
         membership.full_clean()
         membership.save()
     return user
+
+
+def api_token_issue(*, user: User) -> str:
+    """The user's API token, created on first request (one token per user)."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def api_token_revoke(*, user: User) -> None:
+    """Invalidate the user's API token; the next issue creates a new one."""
+    Token.objects.filter(user=user).delete()
 
 
 class InvitationError(Exception):

@@ -21,11 +21,12 @@ class HomeView(LoginRequiredMixin, ScopedQuerysetMixin, ListView):
     template_name = "stakeholders/home.html"
     paginate_by = 25
 
+    def _search(self) -> str:
+        return self.request.GET.get("q", "").strip()
+
     def base_queryset(self) -> QuerySet:
         if self.request.user.is_staff:
-            queryset = selectors.organization_list()
-            search = self.request.GET.get("q", "").strip()
-            return queryset.filter(name__icontains=search) if search else queryset
+            return selectors.organization_list(search=self._search())
         membership = user_membership(self.request.user)
         if membership is None:
             return Membership.objects.none()
@@ -34,7 +35,7 @@ class HomeView(LoginRequiredMixin, ScopedQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["staff_view"] = self.request.user.is_staff
-        context["search"] = self.request.GET.get("q", "").strip()
+        context["search"] = self._search()
         context["organization_total"] = (
             Organization.objects.count() if self.request.user.is_staff else None
         )
