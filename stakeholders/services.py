@@ -6,6 +6,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from pmo_service.celery import enqueue_on_commit
+from pmo_service.exceptions import ConflictError
 
 from .choices import MembershipRole, OrganizationKind
 from .models import Membership, Organization, User
@@ -108,7 +109,7 @@ def api_token_revoke(*, user: User) -> None:
     Token.objects.filter(user=user).delete()
 
 
-class InvitationError(Exception):
+class InvitationError(ConflictError):
     """The user cannot be invited; the message says why (shown to staff as a conflict)."""
 
 

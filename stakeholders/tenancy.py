@@ -56,3 +56,14 @@ class TenantQuerySet(models.QuerySet):
         if organization_id is None or not user.is_active:
             return self.none()
         return self.for_organization(organization_id)
+
+
+class SharedQuerySet(models.QuerySet):
+    """Reference data shared by every organization (catalog taxonomies): visible to anyone.
+
+    Offering ``for_user`` keeps these models inside the one scoping mechanism, so a view can
+    never expose an unscoped model by accident; this queryset simply says "everyone".
+    """
+
+    def for_user(self, user: Any) -> "SharedQuerySet":
+        return self.all()

@@ -2,8 +2,8 @@
 
 Errors keep DRF's shape, which integrators already know: ``{"detail": "..."}`` for errors about
 the request as a whole and ``{"field": ["message", ...]}`` for field errors. This handler adds
-the cases DRF leaves as 500s: model-level ``ValidationError`` (400), protected deletes (409)
-and constraint violations that slipped past validation (409).
+the cases DRF leaves as 500s: domain conflicts (409), model-level ``ValidationError`` (400),
+protected deletes (409) and constraint violations that slipped past validation (409).
 """
 
 import logging
@@ -16,6 +16,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
+
+from pmo_service.exceptions import ConflictError
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is not None:
         return response
+    if isinstance(exc, ConflictError):
+        set_rollback()
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return Response(django_validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)

@@ -1,5 +1,20 @@
 """factory_boy factories, one module per app; import them from here."""
 
+from .catalog import (
+    CategoryFactory,
+    CertificationFactory,
+    CriterionFactory,
+    IndicatorFactory,
+    PublishedServiceFactory,
+    RoleFactory,
+    ServiceFactory,
+    ServiceRequestFactory,
+    ServiceRoleFactory,
+    ServiceRoleSkillFactory,
+    ServiceTierFactory,
+    SkillFactory,
+    ValueProcessFactory,
+)
 from .stakeholders import (
     ClientUserFactory,
     MembershipFactory,
@@ -10,10 +25,23 @@ from .stakeholders import (
 )
 
 __all__ = [
+    "CategoryFactory",
+    "CertificationFactory",
     "ClientUserFactory",
+    "CriterionFactory",
+    "IndicatorFactory",
     "MembershipFactory",
     "OrganizationFactory",
     "ProviderFactory",
+    "PublishedServiceFactory",
+    "RoleFactory",
+    "ServiceFactory",
+    "ServiceRequestFactory",
+    "ServiceRoleFactory",
+    "ServiceRoleSkillFactory",
+    "ServiceTierFactory",
+    "SkillFactory",
     "StaffUserFactory",
     "UserFactory",
+    "ValueProcessFactory",
 ]

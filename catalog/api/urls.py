@@ -1,0 +1,3 @@
+"""Routes of the catalog API, mounted under /api/v1/."""
+
+urlpatterns = []
