@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from pmo_service.celery import enqueue_on_commit
 from pmo_service.exceptions import ConflictError
-from stakeholders.models import User
+from stakeholders.models import Organization, User
 from stakeholders.tenancy import user_membership
 
 from .choices import REQUEST_TRANSITIONS, RequestStatus, ServiceStatus
@@ -81,19 +81,16 @@ def service_request_check_requester(*, user: User) -> None:
         raise PermissionDenied("Your organization is not active.")
 
 
-@transaction.atomic
-def service_request_submit(
+def _check_request_fields(
     *,
-    user: User,
+    organization,
     service: Service,
     tier: ServiceTier,
     desired_start: date,
     context: str,
     expected_outcomes: str,
-) -> ServiceRequest:
-    """Record a client user's request for ``service`` at ``tier`` and tell PMO staff."""
-    service_request_check_requester(user=user)
-    organization = user_membership(user).organization
+) -> None:
+    """The rules every new request follows, whoever records it (field-keyed errors)."""
     errors: dict[str, list[str]] = {}
     if service.status != ServiceStatus.PUBLISHED:
         errors["service"] = ["This service is not available for requests."]
@@ -111,20 +108,86 @@ def service_request_submit(
         raise ValidationError(errors)
     if ServiceRequest.objects.open().filter(organization=organization, service=service).exists():
         raise ValidationError(
-            "Your organization already has an open request for this service; "
-            "PMO staff will answer it before a new one can be made."
+            "This organization already has an open request for this service; "
+            "PMO staff answer it before a new one can be made."
         )
+
+
+def _create_request(*, organization, requested_by: User, actor: User, **fields) -> ServiceRequest:
+    _check_request_fields(organization=organization, **fields)
     request = ServiceRequest.objects.create(
         organization=organization,
+        requested_by=requested_by,
+        service=fields["service"],
+        tier=fields["tier"],
+        desired_start=fields["desired_start"],
+        context=fields["context"].strip(),
+        expected_outcomes=fields["expected_outcomes"].strip(),
+    )
+    _record_transition(request=request, from_status="", actor=actor, note="")
+    return request
+
+
+@transaction.atomic
+def service_request_submit(
+    *,
+    user: User,
+    service: Service,
+    tier: ServiceTier,
+    desired_start: date,
+    context: str,
+    expected_outcomes: str,
+) -> ServiceRequest:
+    """Record a client user's request for ``service`` at ``tier`` and tell PMO staff."""
+    service_request_check_requester(user=user)
+    return _create_request(
+        organization=user_membership(user).organization,
+        requested_by=user,
+        actor=user,
         service=service,
         tier=tier,
-        requested_by=user,
         desired_start=desired_start,
-        context=context.strip(),
-        expected_outcomes=expected_outcomes.strip(),
+        context=context,
+        expected_outcomes=expected_outcomes,
     )
-    _record_transition(request=request, from_status="", actor=user, note="")
-    return request
+
+
+@transaction.atomic
+def service_request_record(
+    *,
+    organization: Organization,
+    service: Service,
+    tier: ServiceTier,
+    requested_by: User,
+    desired_start: date,
+    context: str,
+    expected_outcomes: str,
+    recorded_by: User,
+) -> ServiceRequest:
+    """PMO staff record a request a client made by phone or e-mail, on the client's behalf.
+
+    The same rules as a client's own request apply; the requester must be an active member of
+    the organization, and the submission is recorded with the staff member as its actor.
+    """
+    if not (recorded_by.is_active and recorded_by.is_staff):
+        raise PermissionDenied("Only PMO staff record requests on behalf of clients.")
+    membership = user_membership(requested_by)
+    if membership is None or membership.organization_id != organization.pk or not (
+        requested_by.is_active
+    ):
+        raise ValidationError(
+            {"requested_by": ["Choose an active member of the requesting organization."]}
+        )
+    return _create_request(
+        organization=organization,
+        requested_by=requested_by,
+        actor=recorded_by,
+        service=service,
+        tier=tier,
+        desired_start=desired_start,
+        context=context,
+        expected_outcomes=expected_outcomes,
+    )
 
 
 def _record_transition(

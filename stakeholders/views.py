@@ -2,6 +2,8 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import ListView
 
 from pmo_service.api.scoping import ScopedQuerysetMixin
@@ -15,11 +17,19 @@ class HomeView(LoginRequiredMixin, ScopedQuerysetMixin, ListView):
     """A client's organization and its members; for PMO staff, every organization.
 
     Clients see their organization's profile and the people who can sign in for it. Staff
-    get a searchable list of client organizations as their starting point.
+    get a searchable list of client organizations as their starting point. Anonymous
+    visitors are sent to the public service catalog.
     """
 
     template_name = "stakeholders/home.html"
     paginate_by = 25
+
+    def dispatch(self, request, *args, **kwargs):
+        # Visitors start at the public catalog; the route is named, not imported, because
+        # stakeholders sits below catalog in the app dependency order.
+        if not request.user.is_authenticated:
+            return redirect(reverse("catalog:home"))
+        return super().dispatch(request, *args, **kwargs)
 
     def _search(self) -> str:
         return self.request.GET.get("q", "").strip()

@@ -10,6 +10,7 @@ from bench.harness import Case
 
 CASES: dict[str, str] = {
     "organizations_list": "bench.cases.organizations:OrganizationsListCase",
+    "services_list": "bench.cases.catalog:ServicesListCase",
 }
 
 

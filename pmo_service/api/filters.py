@@ -1,7 +1,29 @@
 """Filter backends shared by every endpoint."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+from rest_framework.settings import api_settings
+
+# Query parameters that belong to pagination, ordering, search or rendering, not to a FilterSet.
+NON_FILTER_PARAMETERS = {
+    "page", "page_size", "format", api_settings.ORDERING_PARAM, api_settings.SEARCH_PARAM,
+}
+
+
+class FilterSetBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request carries no filter parameter.
+
+    Binding a FilterSet builds and validates a form (deep copies of every filter) even when
+    there is nothing to filter; most list calls, the catalog's in particular, send none, and
+    a FilterSet without data would filter nothing anyway. Any other parameter, known or not,
+    goes through the FilterSet as before, so invalid filter values still answer 400.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        if not set(request.query_params) - NON_FILTER_PARAMETERS:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class StrictOrderingFilter(OrderingFilter):

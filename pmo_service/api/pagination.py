@@ -1,7 +1,49 @@
 """The one pagination class of the API."""
 
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Window
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+TOTAL = "pagination_total"
+
+
+class WindowCountPaginator(Paginator):
+    """A paginator that reads a page and the total row count in one statement.
+
+    Django's paginator runs ``SELECT COUNT(*)`` and then the page query: two round trips. Here
+    the page query carries ``COUNT(*) OVER ()``, which the database computes over the whole
+    filtered set before LIMIT. An empty page (past the end) still needs the separate count to
+    be told apart from an empty list, and so do querysets where a window would count something
+    else (DISTINCT, UNION).
+    """
+
+    def page(self, number):
+        queryset = self.object_list
+        if "count" in self.__dict__ or not _window_countable(queryset):
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)
+        if number < 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(
+            queryset.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page]
+        )
+        if not rows:
+            return super().page(number)
+        first = rows[0]
+        self.__dict__["count"] = first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL)
+        return self._get_page(rows, number, self)
+
+
+def _window_countable(queryset) -> bool:
+    if not isinstance(queryset, QuerySet):
+        return False
+    query = queryset.query
+    return not (query.distinct or query.combinator or query.is_sliced)
 
 
 class StandardPagination(PageNumberPagination):
@@ -13,6 +55,7 @@ class StandardPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = WindowCountPaginator
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

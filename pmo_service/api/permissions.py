@@ -22,3 +22,20 @@ class IsStaff(BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class PublicReadStaffWrite(BasePermission):
+    """Anyone, anonymous included, reads; only active PMO staff change.
+
+    For shared reference data such as the published catalog: it is the provider's shop
+    window, so prospects browse it without an account, while its content is staff-managed.
+    Anonymous writes get 401 (DRF answers NotAuthenticated when no credentials were sent).
+    """
+
+    message = "Only PMO staff can change this resource."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active and user.is_staff)

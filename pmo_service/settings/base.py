@@ -120,7 +120,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "pmo_service.api.pagination.StandardPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "pmo_service.api.filters.FilterSetBackend",
         "rest_framework.filters.SearchFilter",
         "pmo_service.api.filters.StrictOrderingFilter",
     ],
@@ -146,6 +146,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Fields called "status" or "kind" mean different things on different resources: name
+    # each enum after its meaning so the schema has no naming collisions.
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceStatusEnum": "catalog.choices.ServiceStatus",
+        "RequestStatusEnum": "catalog.choices.RequestStatus",
+        "CriterionKindEnum": "catalog.choices.CriterionKind",
+        "OrganizationKindEnum": "stakeholders.choices.OrganizationKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pmo_service.api.schema.add_error_responses",

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from pmo_service.api.permissions import IsStaff
 from pmo_service.api.scoping import ScopedQuerysetMixin
-from pmo_service.api.viewsets import ScopedModelViewSet
+from pmo_service.api.viewsets import AtomicWritesMixin, ScopedModelViewSet
 
 from .. import selectors, services
 from ..filters import OrganizationFilter, UserFilter
@@ -45,6 +45,7 @@ class OrganizationViewSet(ScopedModelViewSet):
 
 @extend_schema(responses=UserSerializer)
 class UserViewSet(
+    AtomicWritesMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -11,7 +11,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import ClientUserFactory, OrganizationFactory
+from tests.factories import (
+    CategoryFactory,
+    CertificationFactory,
+    ClientUserFactory,
+    CriterionFactory,
+    IndicatorFactory,
+    OrganizationFactory,
+    PublishedServiceFactory,
+    RoleFactory,
+    ServiceRequestFactory,
+    ServiceRoleSkillFactory,
+    SkillFactory,
+    ValueProcessFactory,
+)
 from tests.routes import iter_routes
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +36,7 @@ class ListCase:
     as_staff: bool
     build: Callable[[int, object], None]  # (rows, the requesting user's organization)
     api: bool = True
+    anonymous: bool = False  # public routes: measured without signing in
 
 
 def _organizations(rows, _organization):
@@ -38,6 +52,29 @@ def _members(rows, organization):
     ClientUserFactory.create_batch(rows, membership__organization=organization)
 
 
+def _services(rows, _organization):
+    """Published services with everything a listing or the admin might touch per row."""
+    processes = ValueProcessFactory.create_batch(2)
+    for _ in range(rows):
+        service = PublishedServiceFactory()
+        service.value_processes.set(processes)
+        CriterionFactory(service=service)
+        IndicatorFactory(service=service)
+        ServiceRoleSkillFactory(service_role__service=service)
+
+
+def _requests(rows, organization):
+    for _ in range(rows):
+        request = ServiceRequestFactory(organization=organization)
+        # A second history entry, so prefetching transitions is exercised.
+        request.transitions.create(from_status="submitted", to_status="in_review",
+                                   actor=request.requested_by)
+
+
+def _batch(factory):
+    return lambda rows, _organization: factory.create_batch(rows)
+
+
 CASES = [
     ListCase("organization-list", as_staff=True, build=_organizations),
     ListCase("user-list", as_staff=True, build=_users),
@@ -46,7 +83,30 @@ CASES = [
     ListCase("admin:stakeholders_organization_changelist", True, _users, api=False),
     ListCase("admin:stakeholders_user_changelist", True, _users, api=False),
     ListCase("admin:stakeholders_membership_changelist", True, _users, api=False),
+    ListCase("service-list", as_staff=False, build=_services, anonymous=True),
+    ListCase("service-list", as_staff=True, build=_services),
+    ListCase("value-process-list", as_staff=False, build=_batch(ValueProcessFactory)),
+    ListCase("skill-list", as_staff=False, build=_batch(SkillFactory)),
+    ListCase("role-list", as_staff=False, build=_batch(RoleFactory)),
+    ListCase("category-list", as_staff=False, build=_batch(CategoryFactory)),
+    ListCase("certification-list", as_staff=False, build=_batch(CertificationFactory)),
+    ListCase("service-request-list", as_staff=False, build=_requests),
+    ListCase("service-request-list", as_staff=True, build=_requests),
+    ListCase("catalog:home", as_staff=False, build=_services, api=False, anonymous=True),
+    ListCase("catalog:home", as_staff=False, build=_services, api=False),
+    ListCase("catalog:request-list", as_staff=False, build=_requests, api=False),
+    ListCase("admin:catalog_service_changelist", True, _services, api=False),
+    ListCase("admin:catalog_servicerole_changelist", True, _services, api=False),
+    ListCase("admin:catalog_servicerequest_changelist", True, _requests, api=False),
+    ListCase("admin:catalog_valueprocess_changelist", True, _services, api=False),
+    ListCase("admin:catalog_category_changelist", True, _services, api=False),
+    ListCase("admin:catalog_skill_changelist", True, _services, api=False),
+    ListCase("admin:catalog_role_changelist", True, _services, api=False),
+    ListCase("admin:catalog_certification_changelist", True, _batch(CertificationFactory),
+             api=False),
 ]
+
+OUR_APPS = ("stakeholders", "catalog", "portfolio", "engagements", "improvement")
 
 
 def test_every_list_route_is_guarded():
@@ -56,7 +116,10 @@ def test_every_list_route_is_guarded():
         if route.name.endswith("-list") or route.name.endswith("_changelist")
     }
     # Admin changelists of history tables and Django's own models are not ours to guard.
-    lists = {name for name in lists if not name.startswith("admin:") or "stakeholders" in name}
+    lists = {
+        name for name in lists
+        if not name.startswith("admin:") or name.split(":")[1].split("_")[0] in OUR_APPS
+    }
     missing = sorted(lists - guarded)
     assert not missing, f"List routes without a query-count case: {missing}"
 
@@ -70,11 +133,12 @@ def _count(client, url: str, api: bool) -> int:
 
 
 @pytest.mark.parametrize(
-    "case", CASES, ids=lambda case: f"{case.route}-{'staff' if case.as_staff else 'client'}"
+    "case", CASES, ids=lambda case: f"{case.route}-"
+    + ("anonymous" if case.anonymous else "staff" if case.as_staff else "client")
 )
 def test_query_count_does_not_grow_with_rows(case, client, staff_user, user_a, org_a):
-    user = staff_user if case.as_staff else user_a
-    client.force_login(user)
+    if not case.anonymous:
+        client.force_login(staff_user if case.as_staff else user_a)
     url = reverse(case.route)
     case.build(2, org_a)
     small = _count(client, url, case.api)

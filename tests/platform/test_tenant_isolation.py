@@ -68,7 +68,10 @@ def test_tenant_resource_change_and_delete_of_other_organization(
     # What the same call does to A's own row tells whether clients may write here at all.
     own_status = getattr(client, method)(reverse(resource.detail_route, args=[own.pk]), {})
     response = getattr(client, method)(reverse(resource.detail_route, args=[foreign.pk]), {})
-    expected = {403} if own_status.status_code == 403 else {404}
+    # Where clients may not make this call at all (403, or 405 for no such method), the
+    # answer for B's row is the same refusal; otherwise B's row does not exist for A (404).
+    refused = own_status.status_code in (403, 405)
+    expected = {own_status.status_code} if refused else {404}
     assert response.status_code in expected
     assert type(foreign).objects.filter(pk=foreign.pk).values().get() == before
 
@@ -90,15 +93,42 @@ def test_writes_cannot_reference_other_organization(resource, user_a, org_a, org
         response = client.post(reverse(resource.list_route), {})
         assert response.status_code in (403, 405)
         return
-    payload = resource.write_payload(own)
-    response = client.post(reverse(resource.list_route), payload, format="json")
+    response = client.post(reverse(resource.list_route), resource.write_payload(own), format="json")
     assert response.status_code == 201, response.json()
-    for name, value in payload.items():
-        if isinstance(value, int) and name != "id":
-            foreign_payload = {**payload, name: resource.make(org_b).pk}
-            response = client.post(reverse(resource.list_route), foreign_payload, format="json")
-            assert response.status_code == 400
-            assert name in response.json()
+    for name, make in resource.references.items():
+        foreign_payload = {**resource.write_payload(own), name: make(org_b).pk}
+        response = client.post(reverse(resource.list_route), foreign_payload, format="json")
+        assert response.status_code == 400, (name, response.json())
+        assert name in response.json()
+
+
+@pytest.fixture(params=matrix.SHARED_RESOURCES, ids=lambda resource: resource.list_route)
+def shared(request):
+    return request.param
+
+
+def test_shared_resources_are_readable_by_anyone(shared, user_a):
+    row = shared.make()
+    for client in (APIClient(), _client(user_a)):
+        listing = client.get(reverse(shared.list_route))
+        assert listing.status_code == 200
+        assert row.pk in {item["id"] for item in listing.json()["results"]}
+        assert client.get(reverse(shared.detail_route, args=[row.pk])).status_code == 200
+
+
+def test_shared_resources_are_changed_by_staff_only(shared, user_a):
+    row = shared.make()
+    before = type(row).objects.filter(pk=row.pk).values().get()
+    for client, refusal in ((APIClient(), 401), (_client(user_a), 403)):
+        assert client.post(reverse(shared.list_route), {}).status_code == refusal
+        detail = reverse(shared.detail_route, args=[row.pk])
+        for method in ("put", "patch", "delete"):
+            assert getattr(client, method)(detail, {}).status_code == refusal, method
+        for action in shared.actions:
+            response = client.post(reverse(action, args=[row.pk]), {})
+            assert response.status_code == refusal, action
+    assert type(row).objects.filter(pk=row.pk).values().get() == before
+    assert type(row).objects.count() == 1
 
 
 def test_scoped_reference_field_refuses_other_organization(rf, user_a, org_a, org_b):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_home_requires_login(client):
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"] == reverse("catalog:home")
 
 
 def test_login_with_bad_credentials_shows_inline_error(client, user_a):

@@ -1,8 +1,15 @@
 """Demo data: the provider, three public-administration clients, a user each, a staff user.
 
+Then every other app adds its own demo data: an app with a ``demo`` module exposing
+``seed(*, stdout)`` is called in INSTALLED_APPS order (lowest app first). Found by name, so
+this lower app never imports the apps built on it.
+
 Idempotent: running it again updates nothing that exists and creates what is missing.
 """
 
+import importlib
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -84,6 +91,23 @@ class Command(BaseCommand):
                                              f"{DEMO_PASSWORD}):"))
         for username, what, organization in logins:
             self.stdout.write(f"  {username:<18} {what:<20} {organization}")
+        for module in self._app_demo_modules():
+            module.seed(stdout=self.stdout)
+
+    @staticmethod
+    def _app_demo_modules():
+        """The ``demo`` modules of the other installed apps, in INSTALLED_APPS order."""
+        for config in apps.get_app_configs():
+            if config.name == "stakeholders":  # this app's data is created above
+                continue
+            name = f"{config.name}.demo"
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as error:
+                if error.name != name:  # the demo module exists but imports something missing
+                    raise
+                continue
+            yield module
 
     @staticmethod
     def _user(username: str, first: str, last: str, *, is_staff: bool = False) -> User:
