@@ -6,6 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 TOTAL = "pagination_total"
+MAX_OFFSET = 2**63 - 1  # a signed 64-bit OFFSET, PostgreSQL's and SQLite's limit
 
 
 class WindowCountPaginator(Paginator):
@@ -26,9 +27,10 @@ class WindowCountPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().page(number)
-        if number < 1:
-            return super().page(number)
         bottom = (number - 1) * self.per_page
+        # Out-of-range numbers (and offsets the database cannot hold) get Django's answer.
+        if number < 1 or bottom + self.per_page > MAX_OFFSET:
+            return super().page(number)
         rows = list(
             queryset.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page]
         )
