@@ -3,6 +3,8 @@
 Callers scope them with ``for_user`` (pmo_service.api.scoping); these never decide visibility.
 """
 
+import functools
+
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
@@ -90,6 +92,20 @@ def service_list_rows(
     sorted by name) from a subquery of the same statement. Elsewhere (SQLite in development)
     the rows lack that key and :func:`service_value_processes` fetches them for a page in one query.
     """
+    return _filtered(
+        _service_rows_base().all(), search=search, typology=typology, category=category,
+        value_process=value_process,
+    )
+
+
+@functools.cache
+def _service_rows_base() -> QuerySet:
+    """The unevaluated rows queryset, built once per process.
+
+    Resolving twelve columns, a join and the subquery took about 1 ms per request, as long as
+    running the query. A queryset that is never evaluated is a safe template: every
+    ``.all()`` / ``.filter()`` works on a clone.
+    """
     queryset = Service.objects.values(*SERVICE_ROW_COLUMNS)
     if connection.vendor == "postgresql":
         queryset = queryset.annotate(
@@ -98,10 +114,7 @@ def service_list_rows(
                 _value_processes_json_sql(), (), output_field=TextField()
             )
         )
-    return _filtered(
-        queryset, search=search, typology=typology, category=category,
-        value_process=value_process,
-    )
+    return queryset
 
 
 def _value_processes_json_sql() -> str:
