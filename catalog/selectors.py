@@ -180,6 +180,11 @@ def catalog_filter_options() -> dict[str, QuerySet]:
     }
 
 
+def service_open_requests(*, service: Service) -> QuerySet[ServiceRequest]:
+    """Requests for ``service`` still awaiting a decision, newest first (scope them per user)."""
+    return ServiceRequest.objects.open().filter(service=service).order_by("-created_at")
+
+
 def service_request_list(*, status: str = "", requested_by_id: int | None = None
                          ) -> QuerySet[ServiceRequest]:
     """Requests with their service, tier, organization, requester and status history."""

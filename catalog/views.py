@@ -43,8 +43,7 @@ def _open_request_for(user, service: Service) -> ServiceRequest | None:
     """The viewer's organization's open request for ``service``, if it has one."""
     if not user.is_authenticated or user.is_staff:
         return None
-    open_requests = ServiceRequest.objects.open().filter(service=service).order_by("-created_at")
-    return scope_queryset(open_requests, user).first()
+    return scope_queryset(selectors.service_open_requests(service=service), user).first()
 
 
 def _request_refusal(user) -> str:

@@ -9,11 +9,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from pmo_service.exceptions import ConflictError
 
 
-def _error_text(error: ConflictError | ValidationError) -> str:
+def error_text(error: ConflictError | ValidationError) -> str:
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
-def _apply_each(
+def apply_each(
     model_admin: admin.ModelAdmin,
     request,
     objects: Iterable,
@@ -32,7 +32,7 @@ def _apply_each(
         try:
             apply(obj)
         except (ConflictError, ValidationError) as error:
-            text = _error_text(error)
+            text = error_text(error)
             model_admin.message_user(
                 request, f"{label(obj)}: {text}" if label else text, messages.ERROR
             )
@@ -55,7 +55,7 @@ class NoRevertHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-def _usage_column(description: str):
+def usage_column(description: str):
     """A list column showing the ``usage_count`` annotation of the admin's queryset."""
 
     @admin.display(description=description, ordering="usage_count")

@@ -19,7 +19,7 @@ from ..models import (
     ServiceRequestTransition,
     ServiceTier,
 )
-from .common import NoRevertHistoryAdmin, _apply_each
+from .common import NoRevertHistoryAdmin, apply_each
 
 RECORD_FIELDS = [
     "organization", "service", "tier", "requested_by", "desired_start", "context",
@@ -196,7 +196,7 @@ class ServiceRequestAdmin(NoRevertHistoryAdmin):
         if service_request is None or not self.has_change_permission(request, service_request):
             raise PermissionDenied
         status, _label, transition = TRANSITION_BUTTONS[button]
-        _apply_each(
+        apply_each(
             self, request, [service_request],
             lambda obj: transition(request=obj, actor=request.user),
             label=self._label, done=f"The request is now {status.label.lower()}.",
@@ -215,7 +215,7 @@ class ServiceRequestAdmin(NoRevertHistoryAdmin):
 
     @admin.action(description="Start review of selected requests", permissions=["change"])
     def start_review(self, request, queryset) -> None:
-        _apply_each(
+        apply_each(
             self, request, self._workflow_queryset(queryset),
             lambda obj: services.service_request_review(request=obj, actor=request.user),
             label=self._label, done="{count} request(s) now in review.",
@@ -223,7 +223,7 @@ class ServiceRequestAdmin(NoRevertHistoryAdmin):
 
     @admin.action(description="Accept selected requests", permissions=["change"])
     def accept_requests(self, request, queryset) -> None:
-        _apply_each(
+        apply_each(
             self, request, self._workflow_queryset(queryset),
             lambda obj: services.service_request_accept(request=obj, actor=request.user),
             label=self._label, done="{count} request(s) accepted.",
@@ -236,7 +236,7 @@ class ServiceRequestAdmin(NoRevertHistoryAdmin):
         form = DeclineForm(request.POST if request.POST.get("post") == "yes" else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            _apply_each(
+            apply_each(
                 self, request, selected,
                 lambda obj: services.service_request_decline(
                     request=obj, actor=request.user, reason=reason

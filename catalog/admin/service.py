@@ -16,7 +16,7 @@ from ..models import (
     ServiceRoleSkill,
     ServiceTier,
 )
-from .common import NoRevertHistoryAdmin, _apply_each
+from .common import NoRevertHistoryAdmin, apply_each
 
 
 class ServiceTierInline(admin.StackedInline):
@@ -111,7 +111,7 @@ class ServiceAdmin(NoRevertHistoryAdmin):
 
     @admin.action(description="Publish selected services", permissions=["change"])
     def publish_services(self, request, queryset) -> None:
-        _apply_each(
+        apply_each(
             self, request, queryset,
             lambda service: services.service_publish(service=service),
             done="{count} service(s) published.",
@@ -119,7 +119,7 @@ class ServiceAdmin(NoRevertHistoryAdmin):
 
     @admin.action(description="Retire selected services", permissions=["change"])
     def retire_services(self, request, queryset) -> None:
-        _apply_each(
+        apply_each(
             self, request, queryset,
             lambda service: services.service_retire(service=service),
             done="{count} service(s) retired.",

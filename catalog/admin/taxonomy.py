@@ -11,7 +11,7 @@ from ..models import (
     Skill,
     ValueProcess,
 )
-from .common import _usage_column
+from .common import usage_column
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
@@ -21,7 +21,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "usage_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ("name",)}
-    usage_count = _usage_column("Services")
+    usage_count = usage_column("Services")
 
     def get_queryset(self, request):
         return (
@@ -59,7 +59,7 @@ class CertificationAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "issuer", "usage_count"]
     list_filter = ["issuer"]
     search_fields = ["code", "name", "issuer"]
-    usage_count = _usage_column("Services")
+    usage_count = usage_column("Services")
 
     def get_queryset(self, request):
         return (

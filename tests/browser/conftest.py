@@ -5,13 +5,12 @@ On failure a full-page screenshot is kept under ``test-artifacts/``.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import ARTIFACTS
 from tests.conftest import chromium_path
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Chromium flags for a closed network and a root user in CI.
 CHROMIUM_ARGS = [
     "--no-sandbox",

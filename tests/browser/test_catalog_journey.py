@@ -8,13 +8,13 @@ on every run, so the look of the pages can be reviewed without starting a server
 import datetime
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from catalog.choices import CriterionKind, Direction, Frequency, PricingBasis, TierLevel, Typology
+from tests.browser.helpers import screenshot, watch_console
 from tests.factories import (
     CategoryFactory,
     CertificationFactory,
@@ -33,28 +33,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def watch_console(page: Page) -> list[str]:
-    """Console errors (CSP refusals, failed resources) of ``page``; journeys expect none.
-
-    The same rule as the ``csp_violations`` fixture of test_journeys.py, as a function so a
-    second page (the staff member's) can be watched too.
-    """
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error"
-            else None)
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document" else None)
-    return errors
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
 
 def _catalog():
     """A small, realistic catalog: one fully described service and a few others."""

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import watch_console
 from tests.factories import ClientUserFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,12 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def csp_violations(page):
     """Console errors (Content-Security-Policy refusals, failed resources); journeys expect none."""
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error"
-            else None)
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document" else None)
-    return errors
+    return watch_console(page)
 
 
 def test_client_logs_in_sees_organization_and_logs_out(
