@@ -6,6 +6,8 @@ an unknown slug or choice is a 400 naming the parameter, not a silently empty li
 
 import django_filters
 
+from pmo_service.api.filters import IdFilter
+
 from .choices import RequestStatus, ServiceStatus, SkillCategory, Typology
 from .models import Category, Service, ServiceRequest, Skill, ValueProcess
 
@@ -40,8 +42,8 @@ class ServiceRequestFilter(django_filters.FilterSet):
     it only narrows what the user's scope already shows."""
 
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
-    service = django_filters.NumberFilter(field_name="service_id", help_text="Service id.")
-    organization = django_filters.NumberFilter(
+    service = IdFilter(field_name="service_id", help_text="Service id.")
+    organization = IdFilter(
         field_name="organization_id", help_text="Organization id (useful to PMO staff)."
     )
     created_after = django_filters.DateFilter(

@@ -15,28 +15,13 @@ from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView
 
 from pmo_service.api.scoping import ScopedQuerysetMixin, scope_queryset
+from pmo_service.portal import ForgivingPaginationMixin
 from stakeholders.tenancy import user_membership
 
 from . import selectors, services
 from .choices import CriterionKind
 from .forms import CatalogFilterForm, RequestFilterForm, ServiceRequestForm, tier_price_text
 from .models import Service, ServiceRequest
-
-
-class ForgivingPaginationMixin:
-    """Pagination that never fails on the page number: garbage is page 1, too far is the last.
-
-    The page number is typed by people and kept in bookmarks after rows disappear; a listing
-    is more useful than a 404 there.
-    """
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(
-            queryset, page_size, orphans=self.get_paginate_orphans(),
-            allow_empty_first_page=self.get_allow_empty(),
-        )
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 def _open_request_for(user, service: Service) -> ServiceRequest | None:

@@ -1,5 +1,8 @@
 """Filter backends shared by every endpoint."""
 
+import django_filters
+from django import forms
+from django.db.models import F
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -9,6 +12,23 @@ from rest_framework.settings import api_settings
 NON_FILTER_PARAMETERS = {
     "page", "page_size", "format", api_settings.ORDERING_PARAM, api_settings.SEARCH_PARAM,
 }
+
+
+# Largest primary key the databases hold (signed 64-bit).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on a row id: a whole number from 1 to the largest key, else a 400 naming the
+    parameter. A larger number would overflow the database driver instead of matching none;
+    decimals and exponents are not ids."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class FilterSetBackend(DjangoFilterBackend):
@@ -50,6 +70,28 @@ class StrictOrderingFilter(OrderingFilter):
                 }
             )
         return requested
+
+    def filter_queryset(self, request, queryset, view):
+        """Order as asked, with empty values last in both directions and the id as tiebreak.
+
+        Databases disagree on where NULL sorts (PostgreSQL puts it first when descending,
+        SQLite last), and "highest cost first" should list costs, not blanks. The id makes
+        pages stable when many rows share a value. The view's default ordering is left as it
+        is so that it keeps matching its indexes.
+        """
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        if not request.query_params.get(self.ordering_param):
+            return queryset.order_by(*ordering)
+        expressions = [
+            F(term[1:]).desc(nulls_last=True) if term.startswith("-")
+            else F(term).asc(nulls_last=True)
+            for term in ordering
+        ]
+        if not {term.lstrip("-") for term in ordering} & {"id", "pk"}:
+            expressions.append(F("pk").asc())
+        return queryset.order_by(*expressions)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "simple_history",
+    "import_export",
     # Domain apps, lowest first (see docs/architecture.md).
     "stakeholders",
     "catalog",
@@ -109,6 +110,23 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PMO Service <pmo@loc
 # Absolute address of the portal, used in links sent by e-mail (invitations).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
+# --- Classification thresholds ----------------------------------------------------------------
+# Where a published method classifies by "high" vs "low" (Mendelow's grid, Gartner TIME) or
+# rates a score, the boundaries are the provider's to set. Each value is the first score that
+# counts as high (or reaches the rating). Checked at startup by the apps' system checks.
+PMO_THRESHOLDS = {
+    # Power/interest grid, scores 1-5: from this value on, power or interest is "high".
+    "POWER_HIGH_FROM": env.int("PMO_POWER_HIGH_FROM", default=3),
+    "INTEREST_HIGH_FROM": env.int("PMO_INTEREST_HIGH_FROM", default=3),
+    # Risk score = probability x impact (1-25); the first score of each rating above "low".
+    "RISK_MEDIUM_FROM": env.int("PMO_RISK_MEDIUM_FROM", default=5),
+    "RISK_HIGH_FROM": env.int("PMO_RISK_HIGH_FROM", default=10),
+    "RISK_CRITICAL_FROM": env.int("PMO_RISK_CRITICAL_FROM", default=15),
+    # Gartner TIME, fits 1-4: from this value on, functional or technical fit is "high".
+    "FUNCTIONAL_FIT_HIGH_FROM": env.int("PMO_FUNCTIONAL_FIT_HIGH_FROM", default=3),
+    "TECHNICAL_FIT_HIGH_FROM": env.int("PMO_TECHNICAL_FIT_HIGH_FROM", default=3),
+}
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -153,6 +171,13 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "catalog.choices.RequestStatus",
         "CriterionKindEnum": "catalog.choices.CriterionKind",
         "OrganizationKindEnum": "stakeholders.choices.OrganizationKind",
+        "EngagementLevelEnum": "stakeholders.choices.EngagementLevel",
+        "FitEnum": "portfolio.choices.Fit",
+        "TimeClassEnum": "portfolio.choices.TimeClass",
+        "DependencyKindEnum": "portfolio.choices.DependencyKind",
+        "RelativeSizeEnum": "portfolio.choices.RelativeSize",
+        "DemandStatusEnum": "portfolio.choices.DemandStatus",
+        "ObjectiveStatusEnum": "portfolio.choices.ObjectiveStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

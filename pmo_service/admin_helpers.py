@@ -1,0 +1,193 @@
+"""Helpers shared by the apps' admin packages (plumbing: no app imports here)."""
+
+from collections.abc import Callable, Iterable
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from .exceptions import ConflictError
+
+
+def error_text(error: ConflictError | ValidationError) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def apply_each(
+    model_admin: admin.ModelAdmin,
+    request,
+    objects: Iterable,
+    apply: Callable,
+    *,
+    done: str,
+    label: Callable[[object], str] | None = None,
+) -> None:
+    """Run a service on each object; report the successes together and each refusal apart.
+
+    Each service call is its own transaction, so one refusal does not undo the others.
+    ``label`` names the object in a refusal whose message does not name it already.
+    """
+    succeeded = 0
+    for obj in objects:
+        try:
+            apply(obj)
+        except (ConflictError, ValidationError) as error:
+            text = error_text(error)
+            model_admin.message_user(
+                request, f"{label(obj)}: {text}" if label else text, messages.ERROR
+            )
+        else:
+            succeeded += 1
+    if succeeded:
+        model_admin.message_user(request, done.format(count=succeeded), messages.SUCCESS)
+
+
+class ServiceModelForm(forms.ModelForm):
+    """An admin form whose record is written by a service, where the rules live.
+
+    After the form's own validation, the service call is rehearsed in a savepoint that is
+    rolled back, so the service's refusals (a date in the future, a record of another
+    organization, a demand past approval) show on the page like any other error. The admin's
+    ``save_model`` then makes the call for real, once the inlines are valid too: saving from
+    ``clean()`` would commit the record even when an inline sends the page back with errors.
+    """
+
+    service_admin: "ServiceAdminMixin"  # set per request by ServiceAdminMixin.get_form
+    actor = None
+
+    def service_data(self) -> dict:
+        """The cleaned values of the form's fields, as the service's keyword arguments."""
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+    def stored_instance(self):
+        """The record as stored (None on an add page): services compare against it."""
+        if self.instance._state.adding:
+            return None
+        return type(self.instance)._default_manager.get(pk=self.instance.pk)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            with transaction.atomic():
+                self.service_admin.save_through_service(
+                    actor=self.actor, instance=self.stored_instance(), data=self.service_data()
+                )
+                transaction.set_rollback(True)
+        except ValidationError as error:
+            self._add_service_error(error)
+        except (ConflictError, PermissionDenied) as error:
+            self.add_error(None, str(error))
+
+    def _add_service_error(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            if field in self.fields:
+                self.add_error(field, errors)
+            else:  # a rule about a field shown read-only here
+                self.add_error(None, [f"{field.replace('_', ' ').capitalize()}: {message}"
+                                      for item in errors for message in item.messages])
+
+
+class ServiceAdminMixin:
+    """A model admin whose saves are service calls (see :class:`ServiceModelForm`).
+
+    Subclasses implement ``save_through_service(actor=, instance=, data=)``: ``instance`` is
+    the stored record (None to create one), ``data`` the form's cleaned values; it returns the
+    saved record. Many-to-many fields of the form are the service's to save; inlines are
+    saved by their formsets as usual.
+    """
+
+    form = ServiceModelForm
+
+    def save_through_service(self, *, actor, instance, data: dict):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # get_form builds a new class per request, so these stay with this request.
+        form.service_admin = self
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = self.save_through_service(
+            actor=request.user, instance=form.stored_instance(), data=form.service_data()
+        )
+        # The admin goes on with ``obj`` (the inlines' parent, the log entry, the redirect).
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+class StaffImportExportMixin(ImportExportMixin):
+    """Bulk import and export in the admin (django-import-export), CSV and XLSX only.
+
+    Importing needs the model's add and change permissions and exporting its view permission:
+    on its own django-import-export lets anyone who reaches the admin do both.
+    """
+
+    formats = import_formats = export_formats = [CSV, XLSX]
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+
+def foreign_rows(organization_id: int | None, rows: Iterable) -> list[str]:
+    """The rows (by name) of ``rows`` that belong to another organization than the given one.
+
+    Rows are organization-owned records: they have an ``organization_id`` attribute.
+    """
+    if organization_id is None:
+        return []
+    return [
+        str(row) for row in rows
+        if row is not None and row.organization_id != organization_id
+    ]
+
+
+class SameOrganizationInlineFormSet(forms.BaseInlineFormSet):
+    """Inline rows whose ``related_field`` (an organization-owned record) must belong to the
+    parent's organization, e.g. the applications a demand is articulated on.
+
+    The parent instance has its organization once the main form is valid (the admin validates
+    the main form before the inlines), including on the add page. Staff pick records of any
+    client in autocompletes; this catches a slip before it links two tenants' data.
+    """
+
+    related_field = ""
+
+    def clean(self):
+        super().clean()
+        organization = getattr(self.instance, "organization", None)
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            related = form.cleaned_data.get(self.related_field)
+            if organization is not None and foreign_rows(organization.pk, [related]):
+                form.add_error(self.related_field, f"Not of {organization}: {related}.")
+            elif form.has_changed() and self.instance.pk is not None:
+                self._validate_constraints(form)
+
+    @staticmethod
+    def _validate_constraints(form) -> None:
+        # Model forms leave out the constraints that involve the inline's foreign key (the
+        # parent may not exist yet); on a saved parent they can be checked, so a row that
+        # breaks one (a duplicate, a self-reference) is an error, not a database failure.
+        try:
+            form.instance.validate_constraints()
+        except ValidationError as error:
+            form.add_error(None, error.messages)
