@@ -6,3 +6,10 @@ class StakeholdersConfig(AppConfig):
 
     name = "stakeholders"
     verbose_name = "Organizations and people"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from .classification import check_thresholds
+
+        checks.register(check_thresholds)

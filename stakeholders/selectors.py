@@ -1,8 +1,17 @@
 """Read operations of the stakeholders app: querysets with their joins already chosen."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from .models import Membership, Organization, User
+from .models import (
+    Communication,
+    CommunicationPlan,
+    EngagementAssessment,
+    Membership,
+    Organization,
+    Risk,
+    Stakeholder,
+    User,
+)
 
 
 def organization_list(*, search: str = "") -> QuerySet[Organization]:
@@ -29,3 +38,60 @@ def organization_members(*, organization: Organization) -> QuerySet[Membership]:
         .order_by("role", "user__last_name", "user__username")
     )
 
+
+
+# --- Stakeholder register, communication, risks ---
+
+
+def stakeholder_list() -> QuerySet[Stakeholder]:
+    """Stakeholders with quadrant and engagement gap annotated and the owner joined."""
+    return (
+        Stakeholder.objects.with_classification()
+        .select_related("organization", "relationship_owner")
+        .order_by("full_name", "id")
+    )
+
+
+def engagement_assessment_list() -> QuerySet[EngagementAssessment]:
+    return EngagementAssessment.objects.select_related(
+        "stakeholder__organization", "assessed_by"
+    ).order_by("-assessed_on", "-id")
+
+
+def communication_plan_list() -> QuerySet[CommunicationPlan]:
+    """Plans with their audience prefetched, soonest due first (ad-hoc ones last)."""
+    return (
+        CommunicationPlan.objects.select_related("organization", "owner")
+        .prefetch_related(Prefetch("stakeholders", Stakeholder.objects.order_by("full_name")))
+        .order_by(F("next_due_on").asc(nulls_last=True), "purpose", "id")
+    )
+
+
+def communication_list() -> QuerySet[Communication]:
+    return (
+        Communication.objects.select_related("organization", "plan", "recorded_by")
+        .prefetch_related(Prefetch("participants", Stakeholder.objects.order_by("full_name")))
+        .order_by("-held_on", "-id")
+    )
+
+
+def risk_list() -> QuerySet[Risk]:
+    """Risks with score and rating annotated, owner joined and linked stakeholders prefetched."""
+    return (
+        Risk.objects.with_rating()
+        .select_related("organization", "owner")
+        .prefetch_related(Prefetch("stakeholders", Stakeholder.objects.order_by("full_name")))
+        .order_by("-score_value", "proximity", "-id")
+    )
+
+
+def communication_plan_list_with_last_held() -> QuerySet[CommunicationPlan]:
+    """``communication_plan_list()`` with ``last_held_on_value``: the date of the latest
+    logged communication of each plan (None before the first), as one correlated subquery so
+    lists need no query per plan and no GROUP BY."""
+    last_held = (
+        Communication.objects.filter(plan=OuterRef("pk"))
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
+    return communication_plan_list().annotate(last_held_on_value=Subquery(last_held))

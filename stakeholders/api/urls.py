@@ -3,11 +3,28 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import MeView, OrganizationViewSet, TokenView, UserViewSet
+from .views import (
+    CommunicationPlanViewSet,
+    CommunicationViewSet,
+    EngagementAssessmentViewSet,
+    MeView,
+    OrganizationViewSet,
+    RiskViewSet,
+    StakeholderViewSet,
+    TokenView,
+    UserViewSet,
+)
 
 router = SimpleRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("users", UserViewSet, basename="user")
+router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
+router.register(
+    "engagement-assessments", EngagementAssessmentViewSet, basename="engagement-assessment"
+)
+router.register("communication-plans", CommunicationPlanViewSet, basename="communication-plan")
+router.register("communications", CommunicationViewSet, basename="communication")
+router.register("risks", RiskViewSet, basename="risk")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

@@ -1,6 +1,7 @@
 """Demo data: the provider, three public-administration clients, a user each, a staff user.
 
-Then every other app adds its own demo data: an app with a ``demo`` module exposing
+Then this app's own demo data (the clients' stakeholder registers, ``stakeholders.demo``),
+which the others build on, and then every other app's: an app with a ``demo`` module exposing
 ``seed(*, stdout)`` is called in INSTALLED_APPS order (lowest app first). Found by name, so
 this lower app never imports the apps built on it.
 
@@ -13,6 +14,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from stakeholders import demo as register_demo
 from stakeholders.choices import MembershipRole, OrganizationKind, Sector
 from stakeholders.models import Membership, Organization, User
 
@@ -60,8 +62,16 @@ STAFF_USERNAME = "pmo.staff"
 class Command(BaseCommand):
     help = "Create (or complete) the demo organizations and logins. Safe to run repeatedly."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only", action="append", metavar="APP", default=None,
+            help="Seed the organizations and logins plus only this app's demo data "
+            "(repeatable, e.g. --only stakeholders --only portfolio). Default: every app.",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        only = set(options["only"]) if options["only"] else None
         provider, _ = Organization.objects.get_or_create(
             kind=OrganizationKind.PROVIDER, defaults=PROVIDER
         )
@@ -91,14 +101,19 @@ class Command(BaseCommand):
                                              f"{DEMO_PASSWORD}):"))
         for username, what, organization in logins:
             self.stdout.write(f"  {username:<18} {what:<20} {organization}")
-        for module in self._app_demo_modules():
-            module.seed(stdout=self.stdout)
+        # The registers first: the other apps' demo data names their people (owners,
+        # requesters), and needs the organizations and the staff login created above.
+        if only is None or "stakeholders" in only:
+            register_demo.seed(stdout=self.stdout)
+        for label, module in self._app_demo_modules():
+            if only is None or label in only:
+                module.seed(stdout=self.stdout)
 
     @staticmethod
     def _app_demo_modules():
         """The ``demo`` modules of the other installed apps, in INSTALLED_APPS order."""
         for config in apps.get_app_configs():
-            if config.name == "stakeholders":  # this app's data is created above
+            if config.name == "stakeholders":  # this app's data is seeded first, by handle()
                 continue
             name = f"{config.name}.demo"
             try:
@@ -107,7 +122,7 @@ class Command(BaseCommand):
                 if error.name != name:  # the demo module exists but imports something missing
                     raise
                 continue
-            yield module
+            yield config.label, module
 
     @staticmethod
     def _user(username: str, first: str, last: str, *, is_staff: bool = False) -> User:

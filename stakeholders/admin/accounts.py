@@ -5,8 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Q
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import Membership, Organization, User
+from .. import services
+from ..models import Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):

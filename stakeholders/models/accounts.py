@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from .choices import MembershipRole, OrganizationKind, Sector
-from .tenancy import TenantQuerySet
+from ..choices import MembershipRole, OrganizationKind, Sector
+from ..tenancy import TenantQuerySet
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", "Use the two-letter ISO 3166 country code in capitals, e.g. ES."
