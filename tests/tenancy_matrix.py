@@ -23,13 +23,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.factories import (
+    ApplicationDependencyFactory,
+    ApplicationFactory,
     CategoryFactory,
     CertificationFactory,
     ClientUserFactory,
+    CommunicationFactory,
+    CommunicationPlanFactory,
+    DemandFactory,
+    EngagementAssessmentFactory,
+    ObjectiveFactory,
     PublishedServiceFactory,
+    RiskFactory,
     RoleFactory,
     ServiceRequestFactory,
     SkillFactory,
+    StakeholderFactory,
     ValueProcessFactory,
 )
 
@@ -94,6 +103,99 @@ def _new_request_payload(_request) -> dict:
     }
 
 
+def _stakeholder_of(organization):
+    return StakeholderFactory(
+        organization=organization, full_name=f"Marker person of {organization.name}"
+    )
+
+
+def _application_of(organization):
+    return ApplicationFactory(
+        organization=organization, name=f"Marker application of {organization.name}"
+    )
+
+
+def _today() -> str:
+    return date.today().isoformat()
+
+
+def _register_payload(stakeholder) -> dict:
+    return {"full_name": "Ana Torres", "power": 4, "interest": 2, "relationship": "sponsor"}
+
+
+def _assessment_payload(assessment) -> dict:
+    return {
+        "stakeholder": assessment.stakeholder.pk, "current": "resistant",
+        "desired": "supportive", "assessed_on": _today(),
+    }
+
+
+def _plan_payload(plan) -> dict:
+    stakeholder = StakeholderFactory(organization=plan.organization)
+    return {
+        "purpose": "Fortnightly progress call", "channel": "video_call",
+        "frequency": "fortnightly", "stakeholders": [stakeholder.pk],
+    }
+
+
+def _communication_payload(communication) -> dict:
+    plan = CommunicationPlanFactory(organization=communication.organization)
+    stakeholder = StakeholderFactory(organization=communication.organization)
+    return {
+        "plan": plan.pk, "held_on": _today(), "channel": "meeting",
+        "summary": "Agreed the rollout dates.", "participants": [stakeholder.pk],
+    }
+
+
+def _risk_payload(risk) -> dict:
+    stakeholder = StakeholderFactory(organization=risk.organization)
+    return {
+        "title": "Budget freeze", "category": "financial", "kind": "threat",
+        "probability": 2, "impact": 5, "owner": stakeholder.pk,
+        "stakeholders": [stakeholder.pk],
+    }
+
+
+def _application_payload(application) -> dict:
+    owner = StakeholderFactory(organization=application.organization)
+    return {
+        "name": "Citizen folder", "code": "CIT-FOLDER", "business_owner": owner.pk,
+        "technical_owner": owner.pk,
+    }
+
+
+def _dependency_payload(dependency) -> dict:
+    organization = dependency.source.organization
+    return {
+        "source": ApplicationFactory(organization=organization).pk,
+        "target": ApplicationFactory(organization=organization).pk, "kind": "data_flow",
+    }
+
+
+def _objective_payload(objective) -> dict:
+    return {
+        "title": "Paperless permits", "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "applications": [ApplicationFactory(organization=objective.organization).pk],
+        "owner": StakeholderFactory(organization=objective.organization).pk,
+    }
+
+
+def _demand_payload(demand) -> dict:
+    organization = demand.organization
+    return {
+        "title": "Electronic signature of permits", "description": "Sign without paper.",
+        "demand_type": "evolution",
+        "applications": [ApplicationFactory(organization=organization).pk],
+        "objectives": [ObjectiveFactory(organization=organization).pk],
+        "requester": StakeholderFactory(organization=organization).pk,
+    }
+
+
+def _stakeholder_pk(organization):
+    return StakeholderFactory(organization=organization)
+
+
 TENANT_RESOURCES = [
     TenantResource(
         list_route="organization-list",
@@ -109,7 +211,106 @@ TENANT_RESOURCES = [
         actions=("service-request-review", "service-request-accept", "service-request-decline"),
         write_payload=_new_request_payload,
     ),
+    TenantResource(
+        list_route="stakeholder-list",
+        detail_route="stakeholder-detail",
+        make=_stakeholder_of,
+        marker=lambda stakeholder: stakeholder.full_name,
+        write_payload=_register_payload,
+    ),
+    TenantResource(
+        list_route="engagement-assessment-list",
+        detail_route="engagement-assessment-detail",
+        make=lambda organization: EngagementAssessmentFactory(
+            stakeholder=_stakeholder_of(organization),
+            note=f"Marker assessment of {organization.name}",
+        ),
+        marker=lambda assessment: assessment.note,
+        write_payload=_assessment_payload,
+        references={"stakeholder": _stakeholder_pk},
+    ),
+    TenantResource(
+        list_route="communication-plan-list",
+        detail_route="communication-plan-detail",
+        make=lambda organization: CommunicationPlanFactory(
+            organization=organization, purpose=f"Marker plan of {organization.name}"
+        ),
+        marker=lambda plan: plan.purpose,
+        write_payload=_plan_payload,
+        references={"stakeholders": _stakeholder_pk},
+    ),
+    TenantResource(
+        list_route="communication-list",
+        detail_route="communication-detail",
+        make=lambda organization: CommunicationFactory(
+            organization=organization, summary=f"Marker meeting of {organization.name}"
+        ),
+        marker=lambda communication: communication.summary,
+        write_payload=_communication_payload,
+        references={
+            "plan": lambda organization: CommunicationPlanFactory(organization=organization),
+            "participants": _stakeholder_pk,
+        },
+    ),
+    TenantResource(
+        list_route="risk-list",
+        detail_route="risk-detail",
+        make=lambda organization: RiskFactory(
+            organization=organization, title=f"Marker risk of {organization.name}"
+        ),
+        marker=lambda risk: risk.title,
+        write_payload=_risk_payload,
+        references={"owner": _stakeholder_pk, "stakeholders": _stakeholder_pk},
+    ),
+    TenantResource(
+        list_route="application-list",
+        detail_route="application-detail",
+        make=_application_of,
+        marker=lambda application: application.name,
+        write_payload=_application_payload,
+        references={"business_owner": _stakeholder_pk, "technical_owner": _stakeholder_pk},
+    ),
+    TenantResource(
+        list_route="application-dependency-list",
+        detail_route="application-dependency-detail",
+        make=lambda organization: ApplicationDependencyFactory(
+            source=_application_of(organization),
+            description=f"Marker flow of {organization.name}",
+        ),
+        marker=lambda dependency: dependency.description,
+        write_payload=_dependency_payload,
+        references={"source": _application_of, "target": _application_of},
+    ),
+    TenantResource(
+        list_route="objective-list",
+        detail_route="objective-detail",
+        make=lambda organization: ObjectiveFactory(
+            organization=organization, title=f"Marker objective of {organization.name}"
+        ),
+        marker=lambda objective: objective.title,
+        write_payload=_objective_payload,
+        references={"applications": _application_of, "owner": _stakeholder_pk},
+    ),
+    TenantResource(
+        list_route="demand-list",
+        detail_route="demand-detail",
+        make=lambda organization: DemandFactory(
+            organization=organization, title=f"Marker demand of {organization.name}"
+        ),
+        marker=lambda demand: demand.title,
+        actions=("demand-transition",),
+        write_payload=_demand_payload,
+        references={
+            "applications": _application_of,
+            "objectives": lambda organization: ObjectiveFactory(organization=organization),
+            "requester": _stakeholder_pk,
+        },
+    ),
 ]
+
+def _detail(obj) -> dict:
+    return {"pk": obj.pk}
+
 
 TENANT_PAGES = [
     TenantPage(route="portal:home", make=_member_of, marker=lambda user: user.last_name),
@@ -121,6 +322,71 @@ TENANT_PAGES = [
         make=_request_of,
         marker=lambda request: request.context,
         kwargs=lambda request: {"pk": request.pk},
+    ),
+    TenantPage(route="portal:stakeholder-grid", make=_stakeholder_of,
+               marker=lambda stakeholder: stakeholder.full_name),
+    TenantPage(route="portal:stakeholder-detail", make=_stakeholder_of,
+               marker=lambda stakeholder: stakeholder.full_name, kwargs=_detail),
+    TenantPage(route="portal:engagement-matrix", make=_stakeholder_of,
+               marker=lambda stakeholder: stakeholder.full_name),
+    TenantPage(
+        route="portal:communications",
+        make=lambda organization: CommunicationPlanFactory(
+            organization=organization, purpose=f"Marker plan of {organization.name}"
+        ),
+        marker=lambda plan: plan.purpose,
+    ),
+    TenantPage(
+        route="portal:risk-list",
+        make=lambda organization: RiskFactory(
+            organization=organization, title=f"Marker risk of {organization.name}"
+        ),
+        marker=lambda risk: risk.title,
+    ),
+    TenantPage(
+        route="portal:risk-detail",
+        make=lambda organization: RiskFactory(
+            organization=organization, title=f"Marker risk of {organization.name}"
+        ),
+        marker=lambda risk: risk.title,
+        kwargs=_detail,
+    ),
+    TenantPage(route="portfolio:application-list", make=_application_of,
+               marker=lambda application: application.name),
+    TenantPage(route="portfolio:application-detail", make=_application_of,
+               marker=lambda application: application.name, kwargs=_detail),
+    # The form lists the organization's applications to choose from.
+    TenantPage(route="portfolio:demand-create", make=_application_of,
+               marker=lambda application: application.name),
+    TenantPage(
+        route="portfolio:demand-board",
+        make=lambda organization: DemandFactory(
+            organization=organization, title=f"Marker demand of {organization.name}"
+        ),
+        marker=lambda demand: demand.title,
+    ),
+    TenantPage(
+        route="portfolio:demand-detail",
+        make=lambda organization: DemandFactory(
+            organization=organization, title=f"Marker demand of {organization.name}"
+        ),
+        marker=lambda demand: demand.title,
+        kwargs=_detail,
+    ),
+    TenantPage(
+        route="portfolio:objective-list",
+        make=lambda organization: ObjectiveFactory(
+            organization=organization, title=f"Marker objective of {organization.name}"
+        ),
+        marker=lambda objective: objective.title,
+    ),
+    TenantPage(
+        route="portfolio:objective-detail",
+        make=lambda organization: ObjectiveFactory(
+            organization=organization, title=f"Marker objective of {organization.name}"
+        ),
+        marker=lambda objective: objective.title,
+        kwargs=_detail,
     ),
 ]
 

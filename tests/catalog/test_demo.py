@@ -24,6 +24,8 @@ from stakeholders.models import User
 
 pytestmark = pytest.mark.django_db
 
+# The catalog's demo needs only the organizations and logins, not the other apps' data.
+
 CATALOG_MODELS = [
     Category, Certification, Criterion, Indicator, Role, Service, ServiceRequest,
     ServiceRequestTransition, ServiceRole, ServiceRoleSkill, ServiceTier, Skill, ValueProcess,
@@ -33,7 +35,7 @@ CATALOG_MODELS = [
 @pytest.fixture
 def seeded(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo")
+        call_command("seed_demo", only=["catalog"])
 
 
 def _counts() -> dict[str, int]:
@@ -43,14 +45,14 @@ def _counts() -> dict[str, int]:
 def test_seeding_twice_adds_nothing(seeded, capsys):
     first = _counts()
     users = User.objects.count()
-    call_command("seed_demo")
+    call_command("seed_demo", only=["catalog"])
     assert _counts() == first
     assert User.objects.count() == users
     assert "published services" in capsys.readouterr().out
 
 
 def test_published_services_cover_every_typology_and_are_complete():
-    call_command("seed_demo")
+    call_command("seed_demo", only=["catalog"])
     published = Service.objects.published().annotate(
         tiers_count=Count("tiers", distinct=True),
         indicators_count=Count("indicators", distinct=True),
@@ -72,7 +74,7 @@ def test_published_services_cover_every_typology_and_are_complete():
 
 
 def test_indicator_thresholds_are_consistent():
-    call_command("seed_demo")
+    call_command("seed_demo", only=["catalog"])
     assert Indicator.objects.exists()
     for indicator in Indicator.objects.all():
         if indicator.direction == Direction.HIGHER_IS_BETTER:
@@ -102,5 +104,5 @@ def test_an_organization_with_requests_gets_no_demo_requests(seeded):
     kept = riverton.first()
     ServiceRequestTransition.objects.filter(request__in=riverton.exclude(pk=kept.pk)).delete()
     riverton.exclude(pk=kept.pk).delete()
-    call_command("seed_demo")
+    call_command("seed_demo", only=["catalog"])
     assert list(riverton.all()) == [kept]

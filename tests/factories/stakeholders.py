@@ -1,9 +1,32 @@
-"""Factories for organizations, users and memberships."""
+"""Factories for organizations, users, memberships and the stakeholder register."""
+
+from datetime import date
 
 import factory
 
-from stakeholders.choices import MembershipRole, OrganizationKind, Sector
-from stakeholders.models import Membership, Organization, User
+from stakeholders.choices import (
+    Channel,
+    CommunicationFrequency,
+    EngagementLevel,
+    MembershipRole,
+    OrganizationKind,
+    Relationship,
+    ResponseStrategy,
+    RiskCategory,
+    RiskKind,
+    RiskStatus,
+    Sector,
+)
+from stakeholders.models import (
+    Communication,
+    CommunicationPlan,
+    EngagementAssessment,
+    Membership,
+    Organization,
+    Risk,
+    Stakeholder,
+    User,
+)
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -63,3 +86,68 @@ class ClientUserFactory(UserFactory):
     """A client user with a membership (pass ``membership__organization=...``)."""
 
     membership = factory.RelatedFactory(MembershipFactory, factory_related_name="user")
+
+
+class StakeholderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stakeholder
+
+    organization = factory.SubFactory(OrganizationFactory)
+    full_name = factory.Faker("name")
+    title = factory.Faker("job")
+    unit = "Information Systems"
+    email = factory.Sequence(lambda n: f"stakeholder{n}@client.example")
+    relationship = Relationship.KEY_USER
+    power = 3
+    interest = 3
+    current_engagement = EngagementLevel.NEUTRAL
+    desired_engagement = EngagementLevel.SUPPORTIVE
+
+
+class EngagementAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EngagementAssessment
+
+    stakeholder = factory.SubFactory(StakeholderFactory)
+    assessed_on = factory.LazyFunction(date.today)
+    current = EngagementLevel.NEUTRAL
+    desired = EngagementLevel.SUPPORTIVE
+    assessed_by = factory.SubFactory(StaffUserFactory)
+
+
+class CommunicationPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunicationPlan
+
+    organization = factory.SubFactory(OrganizationFactory)
+    audience = "Steering committee"
+    purpose = factory.Sequence(lambda n: f"Monthly progress review {n}")
+    channel = Channel.MEETING
+    frequency = CommunicationFrequency.MONTHLY
+    starts_on = factory.LazyFunction(date.today)
+    next_due_on = factory.LazyAttribute(lambda plan: plan.starts_on)
+
+
+class CommunicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Communication
+
+    organization = factory.SubFactory(OrganizationFactory)
+    held_on = factory.LazyFunction(date.today)
+    channel = Channel.MEETING
+    summary = factory.Sequence(lambda n: f"Reviewed progress and risks ({n}).")
+    recorded_by = factory.SubFactory(StaffUserFactory)
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Risk
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Key supplier delivers late ({n})")
+    category = RiskCategory.SCHEDULE
+    kind = RiskKind.THREAT
+    probability = 3
+    impact = 3
+    response_strategy = ResponseStrategy.MITIGATE
+    status = RiskStatus.OPEN

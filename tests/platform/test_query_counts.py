@@ -12,17 +12,27 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import (
+    ApplicationDependencyFactory,
+    ApplicationFactory,
     CategoryFactory,
     CertificationFactory,
     ClientUserFactory,
+    CommunicationFactory,
+    CommunicationPlanFactory,
     CriterionFactory,
+    DemandFactory,
+    EngagementAssessmentFactory,
     IndicatorFactory,
+    ObjectiveFactory,
     OrganizationFactory,
     PublishedServiceFactory,
+    RiskFactory,
     RoleFactory,
     ServiceRequestFactory,
     ServiceRoleSkillFactory,
     SkillFactory,
+    StakeholderFactory,
+    TechnologyFactory,
     ValueProcessFactory,
 )
 from tests.routes import iter_routes
@@ -71,6 +81,37 @@ def _requests(rows, organization):
                                    actor=request.requested_by)
 
 
+def _stakeholders(rows, organization):
+    """Stakeholders with an owner, assessments, plans, log entries and risks touching them."""
+    for _ in range(rows):
+        stakeholder = StakeholderFactory(organization=organization)
+        EngagementAssessmentFactory(stakeholder=stakeholder, current="resistant")
+        EngagementAssessmentFactory(stakeholder=stakeholder)
+        plan = CommunicationPlanFactory(organization=organization)
+        plan.stakeholders.add(stakeholder)
+        CommunicationFactory(organization=organization, plan=plan).participants.add(stakeholder)
+        risk = RiskFactory(organization=organization, owner=stakeholder)
+        risk.stakeholders.add(stakeholder)
+
+
+def _portfolio(rows, organization):
+    """Applications with owners, technologies, dependencies, objectives and demands."""
+    owner = StakeholderFactory(organization=organization)
+    hub = ApplicationFactory(organization=organization)
+    for index in range(rows):
+        application = ApplicationFactory(
+            organization=organization, business_owner=owner, technical_owner=owner,
+            functional_fit=1 + index % 4, technical_fit=1 + (index // 4) % 4,
+        )
+        application.technologies.add(TechnologyFactory(name=f"Tech {index % 3}"))
+        ApplicationDependencyFactory(source=application, target=hub)
+        objective = ObjectiveFactory(organization=organization, owner=owner)
+        objective.applications.add(application)
+        demand = DemandFactory(organization=organization, applications=[application, hub],
+                               requester=owner)
+        demand.objectives.add(objective)
+
+
 def _batch(factory):
     return lambda rows, _organization: factory.create_batch(rows)
 
@@ -104,6 +145,40 @@ CASES = [
     ListCase("admin:catalog_role_changelist", True, _services, api=False),
     ListCase("admin:catalog_certification_changelist", True, _batch(CertificationFactory),
              api=False),
+    *[
+        case
+        for route in ("stakeholder-list", "engagement-assessment-list",
+                      "communication-plan-list", "communication-list", "risk-list")
+        for case in (ListCase(route, False, _stakeholders), ListCase(route, True, _stakeholders))
+    ],
+    *[
+        case
+        for route in ("application-list", "application-dependency-list", "objective-list",
+                      "demand-list")
+        for case in (ListCase(route, False, _portfolio), ListCase(route, True, _portfolio))
+    ],
+    *[
+        ListCase(route, as_staff, _stakeholders, api=False)
+        for route in ("portal:stakeholder-grid", "portal:engagement-matrix",
+                      "portal:communications", "portal:risk-list")
+        for as_staff in (False, True)
+    ],
+    *[
+        ListCase(route, as_staff, _portfolio, api=False)
+        for route in ("portfolio:application-list", "portfolio:demand-board",
+                      "portfolio:objective-list", "portfolio:demand-create")
+        for as_staff in (False, True)
+    ],
+    *[
+        ListCase(f"admin:stakeholders_{model}_changelist", True, _stakeholders, api=False)
+        for model in ("stakeholder", "engagementassessment", "communicationplan",
+                      "communication", "risk")
+    ],
+    *[
+        ListCase(f"admin:portfolio_{model}_changelist", True, _portfolio, api=False)
+        for model in ("application", "applicationdependency", "technology", "objective",
+                      "demand")
+    ],
 ]
 
 OUR_APPS = ("stakeholders", "catalog", "portfolio", "engagements", "improvement")

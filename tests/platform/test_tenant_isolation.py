@@ -96,7 +96,11 @@ def test_writes_cannot_reference_other_organization(resource, user_a, org_a, org
     response = client.post(reverse(resource.list_route), resource.write_payload(own), format="json")
     assert response.status_code == 201, response.json()
     for name, make in resource.references.items():
-        foreign_payload = {**resource.write_payload(own), name: make(org_b).pk}
+        payload = resource.write_payload(own)
+        foreign = make(org_b).pk
+        # Many-valued references take a list; the foreign row is the only member.
+        foreign_payload = {**payload, name: [foreign] if isinstance(payload.get(name), list)
+                           else foreign}
         response = client.post(reverse(resource.list_route), foreign_payload, format="json")
         assert response.status_code == 400, (name, response.json())
         assert name in response.json()
