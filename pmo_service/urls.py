@@ -18,12 +18,14 @@ api_v1 = [
     path("", include("stakeholders.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("portfolio.api.urls")),
+    path("", include("engagements.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("stakeholders.urls")),
     path("", include("catalog.urls")),
     path("", include("portfolio.urls")),
+    path("", include("engagements.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
