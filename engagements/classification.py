@@ -1,6 +1,6 @@
 """Culture formulas shared by the bench, culture assessments and matching.
 
-Published in docs/matching.md; the matching factors themselves live in ``matching.py``.
+Published in docs/matching.md; the matching factors themselves live in the ``matching`` package.
 Profiles are sequences of four numbers in the order of ``choices.CULTURE_TYPES``
 (clan, adhocracy, market, hierarchy) that add up to 100.
 """

@@ -11,6 +11,8 @@ from bench.harness import Case
 CASES: dict[str, str] = {
     "organizations_list": "bench.cases.organizations:OrganizationsListCase",
     "services_list": "bench.cases.catalog:ServicesListCase",
+    "matches_rank": "bench.cases.matching:MatchesRankCase",
+    "proposal_global": "bench.cases.matching:ProposalGlobalCase",
 }
 
 
