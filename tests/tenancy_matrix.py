@@ -25,13 +25,18 @@ from typing import Any
 from tests.factories import (
     ApplicationDependencyFactory,
     ApplicationFactory,
+    AssignmentFactory,
     CategoryFactory,
     CertificationFactory,
     ClientUserFactory,
     CommunicationFactory,
     CommunicationPlanFactory,
+    ConsultantFactory,
+    CultureAssessmentFactory,
     DemandFactory,
     EngagementAssessmentFactory,
+    EngagementFactory,
+    EngagementOutcomeFactory,
     ObjectiveFactory,
     PublishedServiceFactory,
     RiskFactory,
@@ -196,6 +201,27 @@ def _stakeholder_pk(organization):
     return StakeholderFactory(organization=organization)
 
 
+def _engagement_of(organization, **fields):
+    return EngagementFactory(
+        organization=organization, title=f"Marker engagement of {organization.name}", **fields
+    )
+
+
+def _consultant_of(organization):
+    """A consultant the organization can see: on the team of one of its engagements."""
+    consultant = ConsultantFactory(full_name=f"Marker consultant of {organization.name}")
+    AssignmentFactory(engagement=EngagementFactory(organization=organization),
+                      consultant=consultant)
+    return consultant
+
+
+def _culture_payload(_assessment) -> dict:
+    return {
+        "current": {"clan": 40, "adhocracy": 10, "market": 20, "hierarchy": 30},
+        "preferred": {"clan": 30, "adhocracy": 30, "market": 20, "hierarchy": 20},
+    }
+
+
 TENANT_RESOURCES = [
     TenantResource(
         list_route="organization-list",
@@ -306,6 +332,48 @@ TENANT_RESOURCES = [
             "requester": _stakeholder_pk,
         },
     ),
+    # Engagements: staff write everything but culture assessments (clients: 403).
+    TenantResource(
+        list_route="consultant-list",
+        detail_route="consultant-detail",
+        make=_consultant_of,
+        marker=lambda consultant: consultant.full_name,
+        actions=("consultant-rates",),
+    ),
+    TenantResource(
+        list_route="engagement-list",
+        detail_route="engagement-detail",
+        make=_engagement_of,
+        marker=lambda engagement: engagement.title,
+        actions=("engagement-transition",),
+    ),
+    TenantResource(
+        list_route="assignment-list",
+        detail_route="assignment-detail",
+        make=lambda organization: AssignmentFactory(
+            engagement=EngagementFactory(organization=organization),
+            consultant=ConsultantFactory(full_name=f"Marker member of {organization.name}"),
+        ),
+        marker=lambda assignment: assignment.consultant.full_name,
+    ),
+    TenantResource(
+        list_route="culture-assessment-list",
+        detail_route="culture-assessment-detail",
+        make=lambda organization: CultureAssessmentFactory(
+            organization=organization, note=f"Marker culture of {organization.name}"
+        ),
+        marker=lambda assessment: assessment.note,
+        write_payload=_culture_payload,
+        references={"organization": lambda organization: organization},
+    ),
+    TenantResource(
+        list_route="engagement-outcome-list",
+        detail_route="engagement-outcome-detail",
+        make=lambda organization: EngagementOutcomeFactory(
+            engagement=_engagement_of(organization, status="closed")
+        ),
+        marker=lambda outcome: outcome.engagement.title,
+    ),
 ]
 
 def _detail(obj) -> dict:
@@ -390,6 +458,20 @@ TENANT_PAGES = [
     ),
 ]
 
+TENANT_PAGES += [
+    TenantPage(route="engagements:engagement-list", make=_engagement_of,
+               marker=lambda engagement: engagement.title),
+    TenantPage(route="engagements:engagement-detail", make=_engagement_of,
+               marker=lambda engagement: engagement.title, kwargs=_detail),
+    TenantPage(
+        route="engagements:culture",
+        make=lambda organization: CultureAssessmentFactory(
+            organization=organization, note=f"Marker culture of {organization.name}"
+        ),
+        marker=lambda assessment: assessment.note,
+    ),
+]
+
 SHARED_RESOURCES = [
     SharedResource(
         "service-list", "service-detail", PublishedServiceFactory,
@@ -412,7 +494,14 @@ PUBLIC = {
 # The request form shows the signed-in user's own choices, never another organization's.
 ACCOUNT = {"logout", "password_change", "password_change_done", "catalog:service-request"}
 SELF = {"me"}
-STAFF = {"user-list", "user-detail", "user-invite"}
+STAFF = {
+    "user-list", "user-detail", "user-invite",
+    # Staffing is the provider's business: needs, matches, proposals and weights.
+    "engagement-from-request", "staffing-need-list", "staffing-need-detail",
+    "staffing-need-cancel", "staffing-need-matches", "staffing-need-assign",
+    "staffing-proposal-list", "staffing-proposal-detail", "staffing-proposal-accept",
+    "matching-weights",
+}
 STAFF_NAMESPACES = {"admin"}
 
 

@@ -160,6 +160,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # The API has grown past what Swagger UI renders expanded in one go (it stops part way
+    # through the operations): list the tags collapsed, open one to see its operations.
+    "SWAGGER_UI_SETTINGS": {"docExpansion": "none", "filter": True},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -178,6 +181,11 @@ SPECTACULAR_SETTINGS = {
         "RelativeSizeEnum": "portfolio.choices.RelativeSize",
         "DemandStatusEnum": "portfolio.choices.DemandStatus",
         "ObjectiveStatusEnum": "portfolio.choices.ObjectiveStatus",
+        "EngagementStatusEnum": "engagements.choices.EngagementStatus",
+        "NeedStatusEnum": "engagements.choices.NeedStatus",
+        "ProposalStatusEnum": "engagements.choices.ProposalStatus",
+        "LanguageEnum": "engagements.choices.Language",
+        "CultureTypeEnum": "engagements.choices.CULTURE_TYPES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

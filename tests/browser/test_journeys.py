@@ -75,5 +75,9 @@ def test_api_docs_render_offline_under_the_content_security_policy(
 ):
     page.goto(f"{live_server.url}/api/docs/")
     expect(page.get_by_role("heading", name=re.compile("PMO Service API"))).to_be_visible()
-    expect(page.get_by_text("/api/v1/organizations/").first).to_be_visible()
+    # Tags start collapsed (SWAGGER_UI_SETTINGS); opening one lists its operations.
+    for tag, path in (("organizations", "/api/v1/organizations/"),
+                      ("staffing-needs", "/api/v1/staffing-needs/{id}/matches/")):
+        page.locator(f"#operations-tag-{tag}").click()
+        expect(page.get_by_text(path, exact=True).first).to_be_visible()
     assert csp_violations == []

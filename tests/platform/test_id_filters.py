@@ -37,6 +37,14 @@ ID_FILTERS = sorted(set(_id_filters()))
 def test_the_registry_finds_id_filters():
     assert ("service-request-list", "organization") in ID_FILTERS
     assert ("demand-list", "application") in ID_FILTERS
+    assert {
+        ("consultant-list", "skill"), ("engagement-list", "organization"),
+        ("engagement-list", "service"), ("assignment-list", "engagement"),
+        ("assignment-list", "consultant"), ("assignment-list", "role"),
+        ("staffing-need-list", "engagement"), ("staffing-need-list", "role"),
+        ("culture-assessment-list", "organization"), ("engagement-outcome-list", "engagement"),
+        ("engagement-outcome-list", "consultant"),
+    } <= set(ID_FILTERS)
 
 
 @pytest.mark.parametrize(("route", "parameter"), ID_FILTERS)
