@@ -1,5 +1,15 @@
 """Portal routes of the engagements app: a client's engagements, team and culture."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "engagements"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("engagements/", views.EngagementListView.as_view(), name="engagement-list"),
+    path(
+        "engagements/<int:pk>/", views.EngagementDetailView.as_view(), name="engagement-detail"
+    ),
+    path("culture/", views.CultureView.as_view(), name="culture"),
+]
