@@ -28,8 +28,12 @@ def test_seed_demo_is_idempotent_and_creates_the_demo_logins(capsys):
     assert (Organization.objects.count(), User.objects.count(), Membership.objects.count()) == (
         counts
     )
-    assert counts == (4, 4, 4)
-    assert Organization.objects.filter(kind="client", is_public_administration=True).count() == 3
+    # The provider, three demo clients with a login each, three former clients (engagements'
+    # history for the track record).
+    assert counts == (7, 4, 4)
+    assert Organization.objects.filter(
+        kind="client", memberships__isnull=False
+    ).distinct().count() == 3
     assert User.objects.get(username="pmo.staff").is_staff
     for username in ("riverton.sponsor", "eastmoor.member", "digital.viewer"):
         assert User.objects.get(username=username).check_password("demo-pass-2026")
