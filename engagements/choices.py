@@ -111,3 +111,38 @@ class MatchFactor(models.TextChoices):
     AVAILABILITY = "availability", "Availability in the window"
     TRACK_RECORD = "track_record", "Track record with similar clients"
     COST = "cost", "Cost against budget"
+
+
+class IterationStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTIVE = "active", "Active"
+    FINISHED = "finished", "Finished"
+
+
+class DeliverableKind(models.TextChoices):
+    DOCUMENT = "document", "Documentary deliverable"
+    SERVICE_LAUNCH = "service_launch", "Launch of a catalog service"
+    OTHER = "other", "Other"
+
+
+class DeliverableStatus(models.TextChoices):
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class ExpenseCategory(models.TextChoices):
+    TRAVEL = "travel", "Travel"
+    LICENCES = "licences", "Licences and subscriptions"
+    TRAINING = "training", "Training"
+    SUBCONTRACTING = "subcontracting", "Subcontracting"
+    OTHER = "other", "Other"
+
+
+class Health(models.TextChoices):
+    """Overall health of an engagement from its metrics (see docs/metrics.md)."""
+
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"

@@ -9,6 +9,7 @@ from .bench import (
     DayRate,
 )
 from .culture import CultureAnswer, CultureAssessment
+from .delivery import Deliverable, Expense, Iteration, KpiMeasurement, TimeEntry
 from .engagement import (
     Assignment,
     Engagement,
@@ -17,6 +18,7 @@ from .engagement import (
     StaffingNeedSkill,
 )
 from .matching import MatchingWeights, ProposalLine, StaffingProposal
+from .metrics import EngagementMetrics, MetricsSnapshot
 from .outcomes import ConsultantFitRating, EngagementOutcome
 
 __all__ = [
@@ -30,12 +32,19 @@ __all__ = [
     "CultureAnswer",
     "CultureAssessment",
     "DayRate",
+    "Deliverable",
     "Engagement",
+    "EngagementMetrics",
     "EngagementOutcome",
     "EngagementTransition",
+    "Expense",
+    "Iteration",
+    "KpiMeasurement",
     "MatchingWeights",
+    "MetricsSnapshot",
     "ProposalLine",
     "StaffingNeed",
     "StaffingNeedSkill",
     "StaffingProposal",
+    "TimeEntry",
 ]
