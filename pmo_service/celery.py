@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo_service.settings.local")
@@ -42,6 +43,14 @@ app.conf.beat_schedule = {
     "purge-expired-sessions": {
         "task": "stakeholders.tasks.purge_expired_sessions",
         "schedule": timedelta(hours=6),
+    },
+    "recompute-all-engagement-metrics": {
+        "task": "engagements.tasks.recompute_all_metrics",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "sweep-stale-engagement-metrics": {
+        "task": "engagements.tasks.sweep_stale_metrics",
+        "schedule": timedelta(minutes=5),
     },
 }
 

@@ -107,7 +107,11 @@ def test_celery_policy():
     assert conf.worker_prefetch_multiplier == 1
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
-    assert set(conf.beat_schedule) == {"purge-expired-sessions"}
+    assert set(conf.beat_schedule) == {
+        "purge-expired-sessions",
+        "recompute-all-engagement-metrics",
+        "sweep-stale-engagement-metrics",
+    }
     celery_app.loader.import_default_modules()
     for entry in conf.beat_schedule.values():
         assert entry["task"] in celery_app.tasks, entry["task"]
