@@ -186,7 +186,7 @@ class TimeEntry(models.Model):
     worked_on = models.DateField()
     hours = models.DecimalField(
         max_digits=4, decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("24"))],
     )
     cost = models.DecimalField(max_digits=10, decimal_places=2)
     description = models.CharField(max_length=300, blank=True)

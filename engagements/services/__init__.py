@@ -1,5 +1,6 @@
 """Write operations of the engagements app: the bench, client culture, engagements, staffing,
-outcomes and staffing proposals.
+outcomes, staffing proposals and agile delivery (iterations, deliverables, time, expenses,
+KPI measurements).
 
 Interfaces (API, portal, admin, demo data) call these; they hold every rule so the doors
 agree. All are keyword-only and atomic. Bad input raises Django's ``ValidationError`` with
@@ -11,6 +12,20 @@ assessments, which a client's own writers may also record.
 
 from .bench import consultant_create, consultant_update, day_rate_set
 from .culture import culture_assessment_record
+from .delivery import (
+    BulkResult,
+    TimeEntryRowsError,
+    deliverable_accept,
+    deliverable_create,
+    deliverable_update,
+    expense_create,
+    expense_update,
+    iteration_create,
+    iteration_update,
+    kpi_measurement_record,
+    time_entries_bulk,
+    time_entry_create,
+)
 from .engagement import (
     engagement_allowed_targets,
     engagement_create,
@@ -36,7 +51,9 @@ from .staffing import (
 )
 
 __all__ = [
+    "BulkResult",
     "ProposalAcceptance",
+    "TimeEntryRowsError",
     "assign_from_match",
     "assignment_create",
     "assignment_delete",
@@ -45,11 +62,19 @@ __all__ = [
     "consultant_update",
     "culture_assessment_record",
     "day_rate_set",
+    "deliverable_accept",
+    "deliverable_create",
+    "deliverable_update",
     "engagement_allowed_targets",
     "engagement_create",
     "engagement_create_from_request",
     "engagement_transition",
     "engagement_update",
+    "expense_create",
+    "expense_update",
+    "iteration_create",
+    "iteration_update",
+    "kpi_measurement_record",
     "matching_weights_update",
     "outcome_record",
     "proposal_accept",
@@ -57,4 +82,6 @@ __all__ = [
     "staffing_need_cancel",
     "staffing_need_create",
     "staffing_need_update",
+    "time_entries_bulk",
+    "time_entry_create",
 ]
