@@ -19,6 +19,7 @@ from django.utils import timezone
 from pmo_service.exceptions import ConflictError
 from stakeholders.models import Organization, Stakeholder, User
 from stakeholders.permissions import check_tenant_writer
+from stakeholders.services import check_owned_by
 from stakeholders.tenancy import user_organization_id, user_sees_everything
 
 from .choices import (
@@ -45,16 +46,6 @@ def _check_writer_for(actor: User, organization_id: int) -> None:
     check_tenant_writer(actor)
     if not user_sees_everything(actor) and user_organization_id(actor) != organization_id:
         raise PermissionDenied("You can only change your own organization's records.")
-
-
-def _check_owned_by(organization: Organization, field: str, rows: Sequence) -> None:
-    foreign = [
-        str(row) for row in rows if row is not None and row.organization_id != organization.pk
-    ]
-    if foreign:
-        raise ValidationError(
-            {field: f"Not of {organization.name}: {', '.join(foreign)}."}
-        )
 
 
 def _check_known_fields(fields: dict[str, Any], allowed: Iterable[str], what: str) -> None:
@@ -113,9 +104,9 @@ def demand_submit(
     _check_writer_for(actor, organization.pk)
     if not applications:
         raise ValidationError({"applications": "Name at least one application."})
-    _check_owned_by(organization, "applications", applications)
-    _check_owned_by(organization, "objectives", objectives)
-    _check_owned_by(organization, "requester", [requester])
+    check_owned_by(organization, "applications", applications)
+    check_owned_by(organization, "objectives", objectives)
+    check_owned_by(organization, "requester", [requester])
     demand = Demand(
         organization=organization, title=title, description=description,
         demand_type=demand_type, requester=requester, business_value=business_value,
@@ -158,11 +149,11 @@ def demand_update(
     if applications is not None:
         if not applications:
             raise ValidationError({"applications": "Name at least one application."})
-        _check_owned_by(organization, "applications", applications)
+        check_owned_by(organization, "applications", applications)
     if objectives is not None:
-        _check_owned_by(organization, "objectives", objectives)
+        check_owned_by(organization, "objectives", objectives)
     if "requester" in fields:
-        _check_owned_by(organization, "requester", [fields["requester"]])
+        check_owned_by(organization, "requester", [fields["requester"]])
     _assign(demand, fields)
     demand.full_clean()
     demand.save()
@@ -282,7 +273,7 @@ def technologies_named(names: Sequence[str]) -> list[Technology]:
 def _check_application_owners(organization: Organization, fields: dict[str, Any]) -> None:
     for field in ("business_owner", "technical_owner"):
         if field in fields:
-            _check_owned_by(organization, field, [fields[field]])
+            check_owned_by(organization, field, [fields[field]])
 
 
 def _override_changes(application: Application, fields: dict[str, Any]) -> dict[str, str]:
@@ -506,9 +497,9 @@ OBJECTIVE_FIELDS = ("title", "description", "period_start", "period_end", "owner
 def _check_objective(organization: Organization, objective: Objective,
                      applications: Sequence[Application] | None, fields: dict) -> None:
     if applications is not None:
-        _check_owned_by(organization, "applications", applications)
+        check_owned_by(organization, "applications", applications)
     if "owner" in fields:
-        _check_owned_by(organization, "owner", [fields["owner"]])
+        check_owned_by(organization, "owner", [fields["owner"]])
     start, end = objective.period_start, objective.period_end
     if start is not None and end is not None and end < start:
         raise ValidationError({"period_end": "The period cannot end before it starts."})

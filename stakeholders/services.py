@@ -168,7 +168,7 @@ def _check_actor_organization(actor: User, organization: Organization) -> None:
         raise PermissionDenied("You can only change your own organization's records.")
 
 
-def _check_owned_by(organization: Organization, field: str, rows: Iterable) -> None:
+def check_owned_by(organization: Organization, field: str, rows: Iterable) -> None:
     """Every row named in ``field`` must belong to ``organization`` (ValidationError if not)."""
     foreign = [
         str(row) for row in rows if row is not None and row.organization_id != organization.pk
@@ -337,7 +337,7 @@ def communication_plan_create(
     _check_actor_organization(actor, organization)
     stakeholders = list(stakeholders)
     _check_plan_audience(stakeholders, str(fields.get("audience", "")))
-    _check_owned_by(organization, "stakeholders", stakeholders)
+    check_owned_by(organization, "stakeholders", stakeholders)
     _check_user_of(organization, "owner", fields.get("owner"))
     plan = CommunicationPlan(organization=organization, **fields)
     plan.full_clean()
@@ -363,7 +363,7 @@ def communication_plan_update(
         setattr(plan, name, value)
     audience = list(plan.stakeholders.all()) if stakeholders is None else list(stakeholders)
     _check_plan_audience(audience, plan.audience)
-    _check_owned_by(plan.organization, "stakeholders", audience)
+    check_owned_by(plan.organization, "stakeholders", audience)
     _check_user_of(plan.organization, "owner", plan.owner)
     plan.full_clean()
     plan.save()
@@ -390,8 +390,8 @@ def _check_communication_references(
     plan: CommunicationPlan | None,
     participants: Sequence[Stakeholder],
 ) -> None:
-    _check_owned_by(organization, "plan", [plan])
-    _check_owned_by(organization, "participants", participants)
+    check_owned_by(organization, "plan", [plan])
+    check_owned_by(organization, "participants", participants)
 
 
 @transaction.atomic
@@ -466,8 +466,8 @@ def communication_update(
 def _check_risk_references(
     organization: Organization, owner: Stakeholder | None, stakeholders: Sequence[Stakeholder]
 ) -> None:
-    _check_owned_by(organization, "owner", [owner])
-    _check_owned_by(organization, "stakeholders", stakeholders)
+    check_owned_by(organization, "owner", [owner])
+    check_owned_by(organization, "stakeholders", stakeholders)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pmo_service.api.scoping import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from stakeholders.api.serializers import person_name
 from stakeholders.api.tenant import TenantOwnedSerializer
 from stakeholders.tenancy import user_sees_everything
 
@@ -25,12 +26,6 @@ from ..models import (
 OVERRIDE_STAFF_ONLY = (
     "Only PMO staff override the TIME class; ask them, with your rationale, to review it."
 )
-
-
-def _person_name(user) -> str | None:
-    if user is None:
-        return None
-    return user.get_full_name() or user.username
 
 
 # --- Applications ----------------------------------------------------------------------------
@@ -111,7 +106,7 @@ class ApplicationSerializer(TenantOwnedSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_time_overridden_by(self, application) -> str | None:
-        return _person_name(application.time_overridden_by)
+        return person_name(application.time_overridden_by)
 
     @extend_schema_field(serializers.IntegerField(min_value=0))
     def get_fan_in(self, application) -> int:
@@ -333,7 +328,7 @@ class DemandTransitionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_actor_name(self, transition) -> str:
-        return _person_name(transition.actor)
+        return person_name(transition.actor)
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -386,7 +381,7 @@ class DemandSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_submitted_by(self, demand) -> str:
-        return _person_name(demand.submitted_by)
+        return person_name(demand.submitted_by)
 
 
 class DemandDetailSerializer(DemandSerializer):

@@ -185,7 +185,8 @@ class TokenSerializer(serializers.Serializer):
 # --- Stakeholder register, engagement, communication, risks ---------------------------------
 
 
-def _person_name(user: User | None) -> str | None:
+def person_name(user: User | None) -> str | None:
+    """How a user is named in answers: full name, else username (shared by every app)."""
     if user is None:
         return None
     return user.get_full_name() or user.username
@@ -258,7 +259,7 @@ class StakeholderSerializer(TenantOwnedSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_relationship_owner_name(self, stakeholder) -> str | None:
-        return _person_name(stakeholder.relationship_owner)
+        return person_name(stakeholder.relationship_owner)
 
     def create(self, validated_data):
         return services.stakeholder_create(actor=self._user(), **validated_data)
@@ -304,7 +305,7 @@ class EngagementAssessmentSerializer(ScopedModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_assessed_by_name(self, assessment) -> str | None:
-        return _person_name(assessment.assessed_by)
+        return person_name(assessment.assessed_by)
 
     def create(self, validated_data):
         return services.engagement_assess(
@@ -353,7 +354,7 @@ class CommunicationPlanSerializer(TenantOwnedSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_owner_name(self, plan) -> str | None:
-        return _person_name(plan.owner)
+        return person_name(plan.owner)
 
     def create(self, validated_data):
         return services.communication_plan_create(actor=self._user(), **validated_data)
@@ -398,7 +399,7 @@ class CommunicationSerializer(TenantOwnedSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_recorded_by_name(self, communication) -> str | None:
-        return _person_name(communication.recorded_by)
+        return person_name(communication.recorded_by)
 
     def validate(self, attrs):
         # Filled here (as the service would) so the model constraints below see a channel.

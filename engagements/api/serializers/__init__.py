@@ -11,6 +11,8 @@ One module per part: ``common`` (shared pieces), ``bench``, ``engagements`` (wit
 outcomes), ``staffing`` (needs, matches, proposals, weights) and ``culture``.
 """
 
+from stakeholders.api.serializers import person_name
+
 from .bench import (
     ConsultantPublicSerializer,
     ConsultantSerializer,
@@ -18,7 +20,6 @@ from .bench import (
     DayRateSerializer,
     DayRateWriteSerializer,
 )
-from .common import person_name
 from .culture import CultureAssessmentSerializer, CultureAssessmentWriteSerializer
 from .engagements import (
     AssignmentSerializer,

@@ -1,5 +1,5 @@
-"""Pieces the engagements serializers share: people's names, staff-only fields, culture
-profiles and how consultants are named in other resources."""
+"""Pieces the engagements serializers share: staff-only fields, culture profiles and how
+consultants are named in other resources."""
 
 from decimal import Decimal
 
@@ -10,13 +10,6 @@ from ...models import Consultant
 
 NOTE_MAX_LENGTH = 4000
 MIN_RATE = Decimal("0.01")
-
-
-def person_name(user) -> str | None:
-    """How a user is named in answers: full name, else username."""
-    if user is None:
-        return None
-    return user.get_full_name() or user.username
 
 
 class StaffOnlyFieldsMixin:

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pmo_service.api.scoping import ScopedPrimaryKeyRelatedField
+from stakeholders.api.serializers import person_name
 from stakeholders.models import Organization
 from stakeholders.tenancy import user_organization_id, user_sees_everything
 
@@ -15,7 +16,6 @@ from .common import (
     NOTE_MAX_LENGTH,
     CultureProfileSerializer,
     WorkingStyleSerializer,
-    person_name,
     profile_document,
 )
 

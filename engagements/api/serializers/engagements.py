@@ -7,6 +7,7 @@ from catalog.models import Role, Service, ServiceRequest
 from pmo_service.api.scoping import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from portfolio.api.serializers import ApplicationReferenceSerializer
 from portfolio.models import Application
+from stakeholders.api.serializers import person_name
 from stakeholders.api.tenant import TenantOwnedSerializer
 from stakeholders.models import Stakeholder
 from stakeholders.tenancy import user_sees_everything
@@ -21,7 +22,6 @@ from .common import (
     NamedReferenceSerializer,
     StaffOnlyFieldsMixin,
     check_dates_in_order,
-    person_name,
     profile_document,
 )
 

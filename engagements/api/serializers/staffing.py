@@ -7,6 +7,7 @@ from rest_framework import serializers
 from catalog.models import Role, Skill
 from pmo_service.api.filters import MAX_ID
 from pmo_service.api.scoping import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from stakeholders.api.serializers import person_name
 
 from ...choices import MatchFactor
 from ...models import Consultant, Engagement, StaffingNeed, StaffingProposal
@@ -14,7 +15,6 @@ from .common import (
     ConsultantReferenceSerializer,
     check_dates_in_order,
     consultant_reference,
-    person_name,
 )
 
 # --- Staffing needs and matching -----------------------------------------------------------------
