@@ -268,3 +268,137 @@ class EngagementOutcomeFilter(django_filters.FilterSet):
             outcome=OuterRef("pk"), consultant_id=value
         )
         return queryset.filter(Exists(rated))
+
+
+# --- Agile delivery and metrics ------------------------------------------------------------------
+# (Imports kept here so the filter sets above stay untouched.)
+
+from .choices import (  # noqa: E402
+    DeliverableKind,
+    DeliverableStatus,
+    ExpenseCategory,
+    IterationStatus,
+)
+from .models import (  # noqa: E402
+    Deliverable,
+    Expense,
+    Iteration,
+    KpiMeasurement,
+    MetricsSnapshot,
+    TimeEntry,
+)
+
+
+class IterationFilter(django_filters.FilterSet):
+    engagement = IdFilter(field_name="engagement_id", help_text="Engagement id.")
+    status = django_filters.MultipleChoiceFilter(
+        choices=IterationStatus.choices, help_text="Status; repeat for several."
+    )
+    active_on = django_filters.DateFilter(
+        method="filter_active_on", help_text="A date inside the iteration."
+    )
+
+    class Meta:
+        model = Iteration
+        fields = ["engagement", "status", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(start_on__lte=value, end_on__gte=value)
+
+
+class DeliverableFilter(django_filters.FilterSet):
+    engagement = IdFilter(field_name="engagement_id", help_text="Engagement id.")
+    iteration = IdFilter(field_name="iteration_id", help_text="Iteration id.")
+    status = django_filters.MultipleChoiceFilter(
+        choices=DeliverableStatus.choices, help_text="Status; repeat for several."
+    )
+    kind = django_filters.ChoiceFilter(choices=DeliverableKind.choices)
+    finishes_after = django_filters.DateFilter(
+        field_name="planned_finish", lookup_expr="gte", help_text="Planned finish on or after."
+    )
+    finishes_before = django_filters.DateFilter(
+        field_name="planned_finish", lookup_expr="lte",
+        help_text="Planned finish on or before.",
+    )
+
+    class Meta:
+        model = Deliverable
+        fields = ["engagement", "iteration", "status", "kind", "finishes_after",
+                  "finishes_before"]
+
+
+class TimeEntryFilter(django_filters.FilterSet):
+    engagement = IdFilter(field_name="engagement_id", help_text="Engagement id.")
+    consultant = IdFilter(field_name="consultant_id", help_text="Consultant id.")
+    deliverable = IdFilter(field_name="deliverable_id", help_text="Deliverable id.")
+    iteration = IdFilter(field_name="deliverable__iteration_id",
+                         help_text="Id of the iteration of the entry's deliverable.")
+    worked_after = django_filters.DateFilter(
+        field_name="worked_on", lookup_expr="gte", help_text="Worked on or after."
+    )
+    worked_before = django_filters.DateFilter(
+        field_name="worked_on", lookup_expr="lte", help_text="Worked on or before."
+    )
+
+    class Meta:
+        model = TimeEntry
+        fields = ["engagement", "consultant", "deliverable", "iteration", "worked_after",
+                  "worked_before"]
+
+
+class ExpenseFilter(django_filters.FilterSet):
+    engagement = IdFilter(field_name="engagement_id", help_text="Engagement id.")
+    category = django_filters.MultipleChoiceFilter(
+        choices=ExpenseCategory.choices, help_text="Category; repeat for several."
+    )
+    spent_after = django_filters.DateFilter(
+        field_name="spent_on", lookup_expr="gte", help_text="Spent on or after."
+    )
+    spent_before = django_filters.DateFilter(
+        field_name="spent_on", lookup_expr="lte", help_text="Spent on or before."
+    )
+
+    class Meta:
+        model = Expense
+        fields = ["engagement", "category", "spent_after", "spent_before"]
+
+
+class KpiMeasurementFilter(django_filters.FilterSet):
+    engagement = IdFilter(field_name="engagement_id", help_text="Engagement id.")
+    indicator = IdFilter(field_name="indicator_id", help_text="Id of the catalog indicator.")
+    period_after = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte", help_text="Period ends on or after."
+    )
+    period_before = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", help_text="Period starts on or before."
+    )
+
+    class Meta:
+        model = KpiMeasurement
+        fields = ["engagement", "indicator", "period_after", "period_before"]
+
+
+class MetricsHistoryFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start is not None and end is not None and end < start:
+            self.add_error("to", "The period cannot end before it starts.")
+        return data
+
+
+class MetricsHistoryFilter(django_filters.FilterSet):
+    """``from`` and ``to`` (Python keywords, hence declared below) bound the snapshot day."""
+
+    class Meta:
+        model = MetricsSnapshot
+        form = MetricsHistoryFilterForm
+        fields = []
+
+
+MetricsHistoryFilter.base_filters.update({
+    "from": django_filters.DateFilter(field_name="day", lookup_expr="gte",
+                                      help_text="Snapshots on or after this day."),
+    "to": django_filters.DateFilter(field_name="day", lookup_expr="lte",
+                                    help_text="Snapshots on or before this day."),
+})

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from engagements.models import Deliverable, Expense, Iteration, KpiMeasurement, TimeEntry
 from tests.factories import (
     ApplicationDependencyFactory,
     ApplicationFactory,
@@ -37,6 +38,7 @@ from tests.factories import (
     EngagementAssessmentFactory,
     EngagementFactory,
     EngagementOutcomeFactory,
+    IndicatorFactory,
     ObjectiveFactory,
     PublishedServiceFactory,
     RiskFactory,
@@ -215,6 +217,53 @@ def _consultant_of(organization):
     return consultant
 
 
+def _delivery_engagement(organization):
+    engagement = _engagement_of(organization, status="active")
+    return engagement
+
+
+def _iteration_of(organization):
+    engagement = _delivery_engagement(organization)
+    return Iteration.objects.create(
+        engagement=engagement, number=1, start_on=engagement.planned_start,
+        end_on=engagement.planned_start, goal=f"Marker goal of {organization.name}",
+    )
+
+
+def _deliverable_of(organization):
+    engagement = _delivery_engagement(organization)
+    return Deliverable.objects.create(
+        engagement=engagement, title=f"Marker deliverable of {organization.name}",
+        planned_start=engagement.planned_start, planned_finish=engagement.planned_start,
+    )
+
+
+def _time_entry_of(organization):
+    return TimeEntry.objects.create(
+        engagement=_delivery_engagement(organization),
+        consultant=ConsultantFactory(full_name=f"Marker worker of {organization.name}"),
+        worked_on=date.today(), hours=8, cost=600,
+    )
+
+
+def _expense_of(organization):
+    return Expense.objects.create(
+        engagement=_delivery_engagement(organization), spent_on=date.today(), amount=40,
+        category="travel", description=f"Marker expense of {organization.name}",
+    )
+
+
+def _kpi_measurement_of(organization):
+    engagement = _delivery_engagement(organization)
+    indicator = IndicatorFactory()
+    engagement.services.add(indicator.service)
+    return KpiMeasurement.objects.create(
+        engagement=engagement, indicator=indicator, period_start=date.today(),
+        period_end=date.today(), value=1, note=f"Marker KPI of {organization.name}",
+        recorded_by=ClientUserFactory(membership__organization=organization),
+    )
+
+
 def _culture_payload(_assessment) -> dict:
     return {
         "current": {"clan": 40, "adhocracy": 10, "market": 20, "hierarchy": 30},
@@ -345,7 +394,8 @@ TENANT_RESOURCES = [
         detail_route="engagement-detail",
         make=_engagement_of,
         marker=lambda engagement: engagement.title,
-        actions=("engagement-transition",),
+        actions=("engagement-transition", "engagement-metrics", "engagement-metrics-history",
+                 "engagement-recompute"),
     ),
     TenantResource(
         list_route="assignment-list",
@@ -373,6 +423,38 @@ TENANT_RESOURCES = [
             engagement=_engagement_of(organization, status="closed")
         ),
         marker=lambda outcome: outcome.engagement.title,
+    ),
+    # Agile delivery: staff write through the services; clients read (403 on writes).
+    TenantResource(
+        list_route="iteration-list",
+        detail_route="iteration-detail",
+        make=_iteration_of,
+        marker=lambda iteration: iteration.goal,
+    ),
+    TenantResource(
+        list_route="deliverable-list",
+        detail_route="deliverable-detail",
+        make=_deliverable_of,
+        marker=lambda deliverable: deliverable.title,
+        actions=("deliverable-accept",),
+    ),
+    TenantResource(
+        list_route="time-entry-list",
+        detail_route="time-entry-detail",
+        make=_time_entry_of,
+        marker=lambda entry: entry.consultant.full_name,
+    ),
+    TenantResource(
+        list_route="expense-list",
+        detail_route="expense-detail",
+        make=_expense_of,
+        marker=lambda expense: expense.description,
+    ),
+    TenantResource(
+        list_route="kpi-measurement-list",
+        detail_route="kpi-measurement-detail",
+        make=_kpi_measurement_of,
+        marker=lambda measurement: measurement.note,
     ),
 ]
 
@@ -501,6 +583,8 @@ STAFF = {
     "staffing-need-cancel", "staffing-need-matches", "staffing-need-assign",
     "staffing-proposal-list", "staffing-proposal-detail", "staffing-proposal-accept",
     "matching-weights",
+    # Pushing a batch of time entries is the provider's integration.
+    "time-entry-bulk",
 }
 STAFF_NAMESPACES = {"admin"}
 

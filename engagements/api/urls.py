@@ -7,11 +7,16 @@ from .views import (
     AssignmentViewSet,
     ConsultantViewSet,
     CultureAssessmentViewSet,
+    DeliverableViewSet,
     EngagementOutcomeViewSet,
     EngagementViewSet,
+    ExpenseViewSet,
+    IterationViewSet,
+    KpiMeasurementViewSet,
     MatchingWeightsView,
     StaffingNeedViewSet,
     StaffingProposalViewSet,
+    TimeEntryViewSet,
 )
 
 router = SimpleRouter()
@@ -22,6 +27,11 @@ router.register("staffing-needs", StaffingNeedViewSet, basename="staffing-need")
 router.register("staffing-proposals", StaffingProposalViewSet, basename="staffing-proposal")
 router.register("culture-assessments", CultureAssessmentViewSet, basename="culture-assessment")
 router.register("engagement-outcomes", EngagementOutcomeViewSet, basename="engagement-outcome")
+router.register("iterations", IterationViewSet, basename="iteration")
+router.register("deliverables", DeliverableViewSet, basename="deliverable")
+router.register("time-entries", TimeEntryViewSet, basename="time-entry")
+router.register("expenses", ExpenseViewSet, basename="expense")
+router.register("kpi-measurements", KpiMeasurementViewSet, basename="kpi-measurement")
 
 urlpatterns = [
     path("matching-weights/", MatchingWeightsView.as_view(), name="matching-weights"),

@@ -186,6 +186,11 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "engagements.choices.ProposalStatus",
         "LanguageEnum": "engagements.choices.Language",
         "CultureTypeEnum": "engagements.choices.CULTURE_TYPES",
+        "IterationStatusEnum": "engagements.choices.IterationStatus",
+        "DeliverableKindEnum": "engagements.choices.DeliverableKind",
+        "DeliverableStatusEnum": "engagements.choices.DeliverableStatus",
+        "ExpenseCategoryEnum": "engagements.choices.ExpenseCategory",
+        "HealthEnum": "engagements.choices.Health",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -44,6 +44,11 @@ def test_the_registry_finds_id_filters():
         ("staffing-need-list", "engagement"), ("staffing-need-list", "role"),
         ("culture-assessment-list", "organization"), ("engagement-outcome-list", "engagement"),
         ("engagement-outcome-list", "consultant"),
+        ("iteration-list", "engagement"), ("deliverable-list", "engagement"),
+        ("deliverable-list", "iteration"), ("time-entry-list", "engagement"),
+        ("time-entry-list", "consultant"), ("time-entry-list", "deliverable"),
+        ("time-entry-list", "iteration"), ("expense-list", "engagement"),
+        ("kpi-measurement-list", "engagement"), ("kpi-measurement-list", "indicator"),
     } <= set(ID_FILTERS)
 
 

@@ -10,9 +10,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from engagements.choices import EngagementStatus
-from engagements.models import CultureAnswer, ProposalLine, StaffingProposal
+from engagements.choices import DeliverableStatus, EngagementStatus, ExpenseCategory
+from engagements.metrics.compute import recompute_engagement
+from engagements.models import (
+    CultureAnswer,
+    Deliverable,
+    Expense,
+    Iteration,
+    KpiMeasurement,
+    ProposalLine,
+    StaffingProposal,
+    TimeEntry,
+)
 from engagements.models.matching import DEFAULT_WEIGHTS
 from tests.factories import (
     ApplicationDependencyFactory,
@@ -165,6 +176,33 @@ def _engagements(rows, organization):
                                     score=80, breakdown={}, greedy_consultant=consultant)
 
 
+def _delivery(rows, organization):
+    """Engagements of the organization with an iteration, a deliverable accepted by a
+    stakeholder, a time entry, an expense, a KPI measurement and their metrics each."""
+    staff = StaffUserFactory()
+    for index in range(rows):
+        engagement = EngagementFactory(organization=organization, status=EngagementStatus.ACTIVE)
+        start = engagement.planned_start
+        iteration = Iteration.objects.create(engagement=engagement, number=1, start_on=start,
+                                             end_on=start)
+        deliverable = Deliverable.objects.create(
+            engagement=engagement, iteration=iteration, title=f"Item {index}",
+            planned_start=start, planned_finish=start, percent_complete=100,
+            status=DeliverableStatus.ACCEPTED, accepted_at=timezone.now(),
+            accepted_by=StakeholderFactory(organization=organization),
+        )
+        TimeEntry.objects.create(engagement=engagement, consultant=ConsultantFactory(),
+                                 deliverable=deliverable, worked_on=start, hours=8, cost=600)
+        Expense.objects.create(engagement=engagement, spent_on=start, amount=40,
+                               category=ExpenseCategory.TRAVEL)
+        indicator = IndicatorFactory()
+        engagement.services.add(indicator.service)
+        KpiMeasurement.objects.create(engagement=engagement, indicator=indicator,
+                                      period_start=start, period_end=start, value=1,
+                                      recorded_by=staff)
+        recompute_engagement(engagement.pk)  # current metrics and a snapshot
+
+
 def _batch(factory):
     return lambda rows, _organization: factory.create_batch(rows)
 
@@ -215,6 +253,17 @@ CASES = [
         for route in ("consultant-list", "engagement-list", "assignment-list",
                       "culture-assessment-list", "engagement-outcome-list")
         for case in (ListCase(route, False, _engagements), ListCase(route, True, _engagements))
+    ],
+    *[
+        case
+        for route in ("iteration-list", "deliverable-list", "time-entry-list", "expense-list",
+                      "kpi-measurement-list")
+        for case in (ListCase(route, False, _delivery), ListCase(route, True, _delivery))
+    ],
+    *[
+        ListCase(f"admin:engagements_{model}_changelist", True, _delivery, api=False)
+        for model in ("iteration", "deliverable", "timeentry", "expense", "kpimeasurement",
+                      "engagementmetrics", "metricssnapshot")
     ],
     ListCase("staffing-need-list", as_staff=True, build=_engagements),
     ListCase("staffing-proposal-list", as_staff=True, build=_engagements),

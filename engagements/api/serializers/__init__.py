@@ -8,7 +8,8 @@ capacity or internal notes. The staff serializers add those fields; the schema d
 staff shape with the staff-only fields optional, since clients' answers leave them out.
 
 One module per part: ``common`` (shared pieces), ``bench``, ``engagements`` (with teams and
-outcomes), ``staffing`` (needs, matches, proposals, weights) and ``culture``.
+outcomes), ``staffing`` (needs, matches, proposals, weights), ``culture`` and ``delivery``
+(iterations, deliverables, time entries, expenses, KPI measurements and metrics).
 """
 
 from stakeholders.api.serializers import person_name
@@ -21,6 +22,27 @@ from .bench import (
     DayRateWriteSerializer,
 )
 from .culture import CultureAssessmentSerializer, CultureAssessmentWriteSerializer
+from .delivery import (
+    DeliverableAcceptSerializer,
+    DeliverableSerializer,
+    DeliverableWriteSerializer,
+    EngagementMetricsSerializer,
+    ExpenseSerializer,
+    ExpenseWriteSerializer,
+    FigureSerializer,
+    IterationSerializer,
+    IterationWriteSerializer,
+    KpiMeasurementSerializer,
+    KpiMeasurementWriteSerializer,
+    KpiStatusSerializer,
+    MetricsSnapshotSerializer,
+    TimeEntryBulkErrorSerializer,
+    TimeEntryBulkResultSerializer,
+    TimeEntryBulkRowSerializer,
+    TimeEntrySerializer,
+    TimeEntryStaffSerializer,
+    TimeEntryWriteSerializer,
+)
 from .engagements import (
     AssignmentSerializer,
     AssignmentStaffSerializer,
@@ -61,18 +83,31 @@ __all__ = [
     "CultureAssessmentWriteSerializer",
     "DayRateSerializer",
     "DayRateWriteSerializer",
+    "DeliverableAcceptSerializer",
+    "DeliverableSerializer",
+    "DeliverableWriteSerializer",
     "EngagementDetailSerializer",
     "EngagementFromRequestSerializer",
+    "EngagementMetricsSerializer",
     "EngagementOutcomeSerializer",
     "EngagementOutcomeStaffSerializer",
     "EngagementOutcomeWriteSerializer",
     "EngagementSerializer",
     "EngagementTransitionRequestSerializer",
     "EngagementWriteSerializer",
+    "ExpenseSerializer",
+    "ExpenseWriteSerializer",
+    "FigureSerializer",
+    "IterationSerializer",
+    "IterationWriteSerializer",
+    "KpiMeasurementSerializer",
+    "KpiMeasurementWriteSerializer",
+    "KpiStatusSerializer",
     "MatchWeightsQuerySerializer",
     "MatchesSerializer",
     "MatchingWeightsSerializer",
     "MatchingWeightsUpdateSerializer",
+    "MetricsSnapshotSerializer",
     "ProposalAcceptSerializer",
     "ProposalAcceptanceSerializer",
     "StaffingNeedSerializer",
@@ -80,5 +115,11 @@ __all__ = [
     "StaffingProposalCreateSerializer",
     "StaffingProposalDetailSerializer",
     "StaffingProposalSerializer",
+    "TimeEntryBulkErrorSerializer",
+    "TimeEntryBulkResultSerializer",
+    "TimeEntryBulkRowSerializer",
+    "TimeEntrySerializer",
+    "TimeEntryStaffSerializer",
+    "TimeEntryWriteSerializer",
     "person_name",
 ]

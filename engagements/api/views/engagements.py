@@ -1,9 +1,11 @@
 """Engagements, their teams (assignments) and their outcomes."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from pmo_service.api.permissions import IsStaff, ReadOnlyUnlessStaff
@@ -11,20 +13,28 @@ from pmo_service.api.scoping import ScopedQuerysetMixin
 from pmo_service.api.viewsets import AtomicWritesMixin, ScopedModelViewSet
 
 from ... import selectors, services
-from ...filters import AssignmentFilter, EngagementFilter, EngagementOutcomeFilter
-from ...models import EngagementTransition
+from ...filters import (
+    AssignmentFilter,
+    EngagementFilter,
+    EngagementOutcomeFilter,
+    MetricsHistoryFilter,
+)
+from ...metrics import compute as metrics_compute
+from ...models import EngagementMetrics, EngagementTransition, MetricsSnapshot
 from ..serializers import (
     AssignmentSerializer,
     AssignmentStaffSerializer,
     AssignmentWriteSerializer,
     EngagementDetailSerializer,
     EngagementFromRequestSerializer,
+    EngagementMetricsSerializer,
     EngagementOutcomeSerializer,
     EngagementOutcomeStaffSerializer,
     EngagementOutcomeWriteSerializer,
     EngagementSerializer,
     EngagementTransitionRequestSerializer,
     EngagementWriteSerializer,
+    MetricsSnapshotSerializer,
 )
 from .common import NO_DELETE, WRITES, ReaderSerializerMixin, ReloadMixin
 
@@ -126,6 +136,55 @@ class EngagementViewSet(
             engagement=engagement, actor=request.user, **serializer.validated_data
         )
         return self._detail(engagement)
+
+    # --- Metrics (engagement delivery, docs/metrics.md) ---
+
+    def _metrics(self, metrics) -> Response:
+        return Response(EngagementMetricsSerializer(metrics).data)
+
+    @extend_schema(responses=EngagementMetricsSerializer)
+    @action(detail=True, methods=["get"])
+    def metrics(self, request, pk=None):
+        """The engagement's current metrics: every figure by name (`{value, reason}`, value
+        a decimal as text or null with the reason), health and its reasons, the service
+        KPIs, `status_date`, `as_of` and `is_stale`. Stored metrics are answered as they are
+        (a recompute follows every change); when none are stored yet they are computed now.
+        """
+        engagement = self.get_object()
+        metrics = EngagementMetrics.objects.filter(engagement=engagement).first()
+        if metrics is None or metrics.as_of is None:
+            metrics = metrics_compute.recompute_engagement(engagement.pk)
+        return self._metrics(metrics)
+
+    @extend_schema(
+        responses=MetricsSnapshotSerializer(many=True),
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="On or after this day."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="On or before this day."),
+        ],
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="metrics/history",
+            url_name="metrics-history", filter_backends=[], ordering_fields=[],
+            search_fields=[])
+    def metrics_history(self, request, pk=None):
+        """The engagement's daily metrics snapshots, oldest first, paginated; `from` and
+        `to` bound the days (both inclusive)."""
+        engagement = self.get_object()
+        snapshots = MetricsSnapshot.objects.filter(engagement=engagement).order_by("day")
+        filterset = MetricsHistoryFilter(request.query_params, queryset=snapshots)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response(MetricsSnapshotSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=EngagementMetricsSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    def recompute(self, request, pk=None):
+        """Recompute the engagement's metrics now (staff) and answer them; recomputing
+        again the same day gives the same figures and replaces the day's snapshot."""
+        engagement = self.get_object()
+        return self._metrics(metrics_compute.recompute_engagement(engagement.pk))
 
 
 # --- Assignments ---------------------------------------------------------------------------------
