@@ -6,6 +6,10 @@ Every write is a service call (``engagements.services``): the engagement itself
 ``_update``) and each team row (``assignment_create``/``_update``/``_delete``), so capacity
 and the engagement's window hold here as in the API: an over-allocated row comes back with
 its error on the page. Closed and cancelled engagements are history and read-only.
+
+The change page also shows the iterations (written by ``iteration_create``/``_update``), the
+deliverables (read-only rows linking to their own page) and a read-only "Metrics" panel; the
+list's "Recompute metrics" action recomputes the selected engagements' metrics now.
 """
 
 from django import forms
@@ -14,6 +18,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -25,7 +30,16 @@ from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import services
 from ..choices import EngagementStatus, NeedStatus
-from ..models import Assignment, Engagement, EngagementTransition, StaffingNeed
+from ..metrics import compute as metrics_compute
+from ..models import (
+    Assignment,
+    Deliverable,
+    Engagement,
+    EngagementMetrics,
+    EngagementTransition,
+    Iteration,
+    StaffingNeed,
+)
 from .common import (
     SERVICE_ERRORS,
     ReadOnlyInline,
@@ -161,6 +175,88 @@ class EngagementTransitionInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor").order_by("at", "id")
 
 
+class IterationFormSet(ServiceInlineFormSet):
+    """The engagement's iterations, numbered and dated by ``iteration_create``/``_update``."""
+
+    def create_row(self, form) -> Iteration:
+        data = {name: form.cleaned_data[name] for name in ITERATION_INLINE_FIELDS
+                if name in form.cleaned_data}
+        return services.iteration_create(engagement=self.instance, actor=self.actor, **data)
+
+    def update_row(self, form, stored: Iteration, changes: dict) -> Iteration:
+        return services.iteration_update(iteration=stored, actor=self.actor, **changes)
+
+
+ITERATION_INLINE_FIELDS = ["number", "start_on", "end_on", "goal", "status"]
+
+
+class IterationInline(EditableWhileOpen, ServiceInlineMixin, admin.TabularInline):
+    """Iterations (few per engagement); review notes are on each iteration's page."""
+
+    model = Iteration
+    formset = IterationFormSet
+    fields = ITERATION_INLINE_FIELDS
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("engagement")  # the rows' names
+
+
+class DeliverableInline(ReadOnlyInline):
+    """The backlog at a glance; each deliverable is changed (and accepted) on its own page."""
+
+    model = Deliverable
+    fields = ["title", "iteration_number", "kind", "story_points", "budget",
+              "percent_complete", "status"]
+    show_change_link = True
+    verbose_name_plural = "deliverables (change them on their own page)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("iteration")
+
+    @admin.display(description="Iteration")
+    def iteration_number(self, deliverable: Deliverable):
+        return deliverable.iteration.number if deliverable.iteration_id else "—"
+
+
+def metrics_panel(engagement: Engagement) -> str:
+    """The engagement's stored metrics: health with its reasons, the main figures and when
+    they were computed (``templates/admin/engagements/engagement/metrics_panel.html``)."""
+    metrics = EngagementMetrics.objects.filter(engagement=engagement).first()
+    figures = metrics.figures if metrics is not None else {}
+    main = [
+        (label, figures.get(name) or {})
+        for name, label in METRICS_PANEL_FIGURES
+    ]
+    return render_to_string("admin/engagements/engagement/metrics_panel.html", {
+        "engagement": engagement,
+        "metrics": metrics,
+        "figures": [
+            {"label": label, "value": figure.get("value"), "reason": figure.get("reason", "")}
+            for label, figure in main
+        ],
+        "reasons": figures.get("reasons") or [],
+        "links": [
+            (label, reverse(f"admin:engagements_{model}_changelist")
+             + f"?engagement__id__exact={engagement.pk}")
+            for model, label in (
+                ("iteration", "Iterations"), ("deliverable", "Deliverables"),
+                ("timeentry", "Time entries"), ("expense", "Expenses"),
+                ("kpimeasurement", "KPI measurements"),
+                ("metricssnapshot", "Daily snapshots"),
+            )
+        ],
+    })
+
+
+METRICS_PANEL_FIGURES = (
+    ("bac", "BAC"), ("pv", "PV"), ("ev", "EV"), ("ac", "AC"), ("cpi", "CPI"), ("spi", "SPI"),
+    ("eac", "EAC"), ("vac", "VAC"), ("velocity", "Velocity"),
+)
+
+
 # --- Forms of the extra pages ---
 
 
@@ -236,7 +332,9 @@ class EngagementAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
         "organization", "services", "applications", "sponsor", "product_owner", "scrum_master",
     ]
     date_hierarchy = "planned_start"
-    actions = ["to_staffing", "to_active", "to_closing", "to_closed", "cancel"]
+    actions = [
+        "to_staffing", "to_active", "to_closing", "to_closed", "cancel", "recompute_metrics",
+    ]
     change_list_template = "admin/engagements/engagement/change_list.html"
     change_form_template = "admin/engagements/engagement/change_form.html"
 
@@ -261,17 +359,21 @@ class EngagementAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
                 "Scrum Master is a consultant of the bench.",
                 "fields": ["sponsor", "product_owner", "scrum_master"],
             }),
+            *([("Metrics", {"fields": ["metrics_summary"]})] if obj is not None else []),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["organization", "status", "service_request"]
+        return ["organization", "status", "service_request", "metrics_summary"]
 
     def get_inlines(self, request, obj):
         if obj is None:
             return []  # needs and the team are added once the engagement exists
-        return [StaffingNeedInline, AssignmentInline, EngagementTransitionInline]
+        return [
+            StaffingNeedInline, AssignmentInline, IterationInline, DeliverableInline,
+            EngagementTransitionInline,
+        ]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return engagement_is_editable(obj) and super().has_change_permission(request, obj)
@@ -345,6 +447,20 @@ class EngagementAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
         return TemplateResponse(
             request, "admin/engagements/engagement/cancel_confirmation.html", context
         )
+
+    @admin.display(description="Metrics")
+    def metrics_summary(self, engagement: Engagement) -> str:
+        return metrics_panel(engagement)
+
+    @admin.action(description="Recompute metrics of selected engagements",
+                  permissions=["change"])
+    def recompute_metrics(self, request, queryset) -> None:
+        """Recompute now (the background task does the same after every input change)."""
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        for engagement_id in ids:
+            metrics_compute.recompute_engagement(engagement_id)
+        self.message_user(request, f"Metrics recomputed for {len(ids)} engagement(s).",
+                          messages.SUCCESS)
 
     # --- From an accepted service request ---
 
