@@ -30,6 +30,8 @@ _DESCRIPTIONS = {
     "409": "Conflicts with the current state (e.g. referenced records).",
     "429": "Too many requests; retry later.",
 }
+# Only operations that take a body can meet a content type they do not parse.
+_BODY_DESCRIPTIONS = {"415": "Unsupported media type: send the body as JSON."}
 
 
 def add_error_responses(result, generator, request, public):
@@ -42,7 +44,10 @@ def add_error_responses(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for code, description in _DESCRIPTIONS.items():
+            described = dict(_DESCRIPTIONS)
+            if method in {"post", "put", "patch"}:
+                described.update(_BODY_DESCRIPTIONS)
+            for code, description in described.items():
                 responses.setdefault(
                     code,
                     {

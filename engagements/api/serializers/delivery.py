@@ -209,9 +209,17 @@ class TimeEntryBulkResultSerializer(serializers.Serializer):
 
 
 class TimeEntryBulkErrorSerializer(serializers.Serializer):
+    """A refused push: either row errors (nothing was written) or an error about the body as
+    a whole (not a list, more than 1,000 entries) under ``entries``."""
+
     rows = serializers.DictField(
+        required=False,
         child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
         help_text="By row index (from 0): the failing fields and their messages.",
+    )
+    entries = serializers.ListField(
+        required=False, child=serializers.CharField(),
+        help_text="What is wrong with the body as a whole.",
     )
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from pmo_service.api.permissions import IsStaff, ReadOnlyUnlessStaff
@@ -233,10 +234,12 @@ class TimeEntryViewSet(ReaderSerializerMixin, _DeliveryViewSet, mixins.CreateMod
         responses={
             201: TimeEntryBulkResultSerializer,
             400: OpenApiResponse(TimeEntryBulkErrorSerializer,
-                                 description="Failing rows by index; nothing was recorded."),
+                                 description="Failing rows by index, or a body that is not a "
+                                 "list of at most 1,000 entries; nothing was recorded."),
         },
     )
-    @action(detail=False, methods=["post"], permission_classes=[IsStaff])
+    @action(detail=False, methods=["post"], permission_classes=[IsStaff],
+            parser_classes=[JSONParser])
     def bulk(self, request):
         """Record a JSON list of up to 1,000 entries (staff), all or nothing.
 
