@@ -31,9 +31,10 @@ from django.utils import timezone
 from catalog.choices import RequestStatus
 from catalog.models import Certification, Role, Service, ServiceRequest, Skill
 from portfolio.models import Application
-from stakeholders.choices import MembershipRole, OrganizationKind
+from stakeholders.choices import OrganizationKind
 from stakeholders.demo import STAFF_USERNAME
-from stakeholders.models import Membership, Organization, Stakeholder, User
+from stakeholders.models import Organization, Stakeholder, User
+from stakeholders.selectors import organization_writer
 
 from . import demo_data, services
 from .choices import EngagementStatus
@@ -172,18 +173,6 @@ def _seed_past_clients(created: Counter) -> tuple[dict[str, Organization], list[
     return organizations, closing
 
 
-def _client_writer(organization: Organization) -> User | None:
-    """The organization's own login that may write (not read-only), if it has one."""
-    membership = (
-        Membership.objects.filter(
-            organization=organization, user__is_active=True, user__is_staff=False
-        )
-        .exclude(role=MembershipRole.READ_ONLY)
-        .select_related("user").order_by("user__username").first()
-    )
-    return membership.user if membership else None
-
-
 def _seed_cultures(
     staff: User, organizations: dict[str, Organization], today: datetime.date, created: Counter
 ) -> None:
@@ -197,7 +186,9 @@ def _seed_cultures(
         if organization is None or organization.pk in assessed:
             continue
         for spec in assessments:
-            actor = (_client_writer(organization) if spec["by"] == "client" else None) or staff
+            by_client = spec["by"] == "client"
+            actor = (organization_writer(organization=organization) if by_client else None)
+            actor = actor or staff
             answers = spec.get("answers")
             services.culture_assessment_record(
                 organization=organization, actor=actor,

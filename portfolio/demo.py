@@ -21,9 +21,9 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from stakeholders.choices import MembershipRole
 from stakeholders.demo import STAFF_USERNAME
-from stakeholders.models import Membership, Organization, Stakeholder, User
+from stakeholders.models import Organization, Stakeholder, User
+from stakeholders.selectors import organization_writer
 
 from . import demo_data, services
 from .choices import DemandStatus
@@ -165,20 +165,6 @@ def _seed_objectives(
     return objectives
 
 
-def _client_writer(organization: Organization) -> User | None:
-    """The organization's own login that may write, if it has one (not read-only)."""
-    membership = (
-        Membership.objects.filter(
-            organization=organization, user__is_active=True, user__is_staff=False
-        )
-        .exclude(role=MembershipRole.READ_ONLY)
-        .select_related("user")
-        .order_by("user__username")
-        .first()
-    )
-    return membership.user if membership else None
-
-
 def _seed_demands(
     organization: Organization,
     specs: list[dict],
@@ -193,7 +179,7 @@ def _seed_demands(
     existing = set(
         Demand.objects.filter(organization=organization).values_list("title", flat=True)
     )
-    client = _client_writer(organization) or staff
+    client = organization_writer(organization=organization) or staff
     for spec in specs:
         targeted = [applications[code] for code in spec["applications"] if code in applications]
         if spec["title"] in existing or not targeted:

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from .choices import MembershipRole
 from .models import (
     Communication,
     CommunicationPlan,
@@ -28,6 +29,21 @@ def organization_list(*, search: str = "") -> QuerySet[Organization]:
 def user_list() -> QuerySet[User]:
     """Users with membership and organization joined (one query per page)."""
     return User.objects.select_related("membership__organization").order_by("username")
+
+
+def organization_writer(*, organization: Organization) -> User | None:
+    """The organization's own login that may write (not read-only, not staff), if any; the
+    first by username, so callers get the same person every time."""
+    membership = (
+        Membership.objects.filter(
+            organization=organization, user__is_active=True, user__is_staff=False
+        )
+        .exclude(role=MembershipRole.READ_ONLY)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    return membership.user if membership else None
 
 
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:
