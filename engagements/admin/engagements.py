@@ -456,10 +456,8 @@ class EngagementAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
                   permissions=["change"])
     def recompute_metrics(self, request, queryset) -> None:
         """Recompute now (the background task does the same after every input change)."""
-        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
-        for engagement_id in ids:
-            metrics_compute.recompute_engagement(engagement_id)
-        self.message_user(request, f"Metrics recomputed for {len(ids)} engagement(s).",
+        count = metrics_compute.recompute_engagements(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Metrics recomputed for {count} engagement(s).",
                           messages.SUCCESS)
 
     # --- From an accepted service request ---

@@ -35,13 +35,14 @@ from typing import Any
 import kombu.exceptions
 import redis.exceptions
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, DecimalField, F, IntegerField, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from pmo_service.celery import enqueue_on_commit
 from stakeholders import classification
-from stakeholders.choices import ACTIVE_RISK_STATUSES, Quadrant
+from stakeholders.choices import ACTIVE_RISK_STATUSES, Quadrant, RiskKind
 from stakeholders.models import CommunicationPlan, Risk, Stakeholder
 
 from ..choices import (
@@ -251,8 +252,10 @@ def _gather(engagement_ids: Sequence[int], status_date: date) -> dict[int, _Inpu
     ):
         for item in by_organization[organization_id]:
             item.communications_overdue = overdue
+    # Exposure is to threats: an opportunity's high score is good news, not a red risk.
     for organization_id, score, count in (
-        Risk.objects.filter(organization_id__in=organizations, status__in=ACTIVE_RISK_STATUSES)
+        Risk.objects.filter(organization_id__in=organizations, status__in=ACTIVE_RISK_STATUSES,
+                            kind=RiskKind.THREAT)
         .annotate(score=classification.risk_score_expression())
         .values("organization_id", "score")
         .annotate(count=Count("pk"))
@@ -366,15 +369,17 @@ def _recompute(engagement_ids: Sequence[int], status_date: date) -> int:
             engagement_id=engagement_id, day=status_date, as_of=started,
             health=result["health"], figures=figures, **columns,
         ))
-    # inputs_changed_at is deliberately left out: a change made meanwhile must stay visible.
-    EngagementMetrics.objects.bulk_create(
-        current, update_conflicts=True, unique_fields=["engagement"],
-        update_fields=["status_date", "as_of", "bac", *MAIN_COLUMNS, "health", "figures"],
-    )
-    MetricsSnapshot.objects.bulk_create(
-        snapshots, update_conflicts=True, unique_fields=["engagement", "day"],
-        update_fields=["as_of", *MAIN_COLUMNS, "health", "figures"],
-    )
+    # The current row and its snapshot commit together, or neither does.
+    with transaction.atomic():
+        # inputs_changed_at is deliberately left out: a change made meanwhile must stay visible.
+        EngagementMetrics.objects.bulk_create(
+            current, update_conflicts=True, unique_fields=["engagement"],
+            update_fields=["status_date", "as_of", "bac", *MAIN_COLUMNS, "health", "figures"],
+        )
+        MetricsSnapshot.objects.bulk_create(
+            snapshots, update_conflicts=True, unique_fields=["engagement", "day"],
+            update_fields=["as_of", *MAIN_COLUMNS, "health", "figures"],
+        )
     return len(inputs)
 
 
@@ -401,11 +406,19 @@ def recompute_all(*, batch_size: int = 500, status_date: date | None = None) -> 
     Each batch costs the same fixed number of queries (aggregates grouped by engagement) plus
     two bulk upserts, whatever its size. Returns how many engagements were recomputed.
     """
-    status_date = status_date or timezone.localdate()
-    ids = list(
-        Engagement.objects.filter(status__in=OPEN_ENGAGEMENT_STATUSES)
-        .order_by("pk").values_list("pk", flat=True)
+    ids = Engagement.objects.filter(status__in=OPEN_ENGAGEMENT_STATUSES).values_list(
+        "pk", flat=True
     )
+    return recompute_engagements(ids, batch_size=batch_size, status_date=status_date)
+
+
+def recompute_engagements(
+    engagement_ids: Iterable[int], *, batch_size: int = 500, status_date: date | None = None,
+) -> int:
+    """Recompute these engagements now (staff actions), set-based, batch by batch; returns
+    how many exist and were recomputed."""
+    status_date = status_date or timezone.localdate()
+    ids = sorted(set(engagement_ids))
     return sum(_recompute(batch, status_date) for batch in _in_batches(ids, batch_size))
 
 
@@ -423,9 +436,7 @@ def stale_engagement_ids() -> list[int]:
 
 def sweep_stale(*, batch_size: int = 500) -> int:
     """Recompute every stale or missing engagement's metrics; returns how many."""
-    status_date = timezone.localdate()
-    ids = stale_engagement_ids()
-    return sum(_recompute(batch, status_date) for batch in _in_batches(ids, batch_size))
+    return recompute_engagements(stale_engagement_ids(), batch_size=batch_size)
 
 
 # --- Marking inputs changed and enqueueing, coalesced ---------------------------------------
