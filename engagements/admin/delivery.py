@@ -2,7 +2,7 @@
 
 Iterations, deliverables, time entries, expenses and KPI measurements are written through the
 delivery services (``engagements.services``), so the admin keeps the API's rules: a time
-entry's cost is computed by ``time_entry_create`` from the day rate in force (read-only here),
+entry's cost is computed by the time-entry services from the day rate in force (read-only here),
 a deliverable is accepted by the engagement's Product Owner with the "Accept" action, and a
 refusal comes back on the page. Closed and cancelled engagements take no delivery changes.
 Nothing is deleted: these rows are the history the metrics are computed from.
@@ -128,8 +128,9 @@ class DeliverableAdmin(DeliveryAdmin):
 
 @admin.register(TimeEntry)
 class TimeEntryAdmin(DeliveryAdmin):
-    """Logged hours. The cost is the service's (hours x day rate in force / 8), never typed;
-    an entry is recorded once and then only read (there is no service to change it)."""
+    """Logged hours. The cost is the service's (hours x day rate in force / 8), never typed.
+    A correction changes the day, hours, deliverable or description (``time_entry_update``
+    recomputes the cost); who worked, where, and the integrator's id are fixed once logged."""
 
     list_display = [
         "consultant", "engagement", "worked_on", "hours", "cost", "deliverable", "external_id",
@@ -148,13 +149,16 @@ class TimeEntryAdmin(DeliveryAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["cost"] if obj is None else self.fields
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
+        if obj is None:
+            return ["cost"]
+        return ["engagement", "consultant", "external_id", "cost"]
 
     def save_through_service(self, *, actor, instance, data):
-        return services.time_entry_create(actor=actor, **data)
+        if instance is None:
+            return services.time_entry_create(actor=actor, **data)
+        return services.time_entry_update(
+            entry=instance, actor=actor, **self._without_engagement(data)
+        )
 
 
 @admin.register(Expense)

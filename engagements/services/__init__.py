@@ -13,8 +13,6 @@ assessments, which a client's own writers may also record.
 from .bench import consultant_create, consultant_update, day_rate_set
 from .culture import culture_assessment_record
 from .delivery import (
-    BulkResult,
-    TimeEntryRowsError,
     deliverable_accept,
     deliverable_create,
     deliverable_update,
@@ -23,8 +21,6 @@ from .delivery import (
     iteration_create,
     iteration_update,
     kpi_measurement_record,
-    time_entries_bulk,
-    time_entry_create,
 )
 from .engagement import (
     engagement_allowed_targets,
@@ -48,6 +44,13 @@ from .staffing import (
     staffing_need_cancel,
     staffing_need_create,
     staffing_need_update,
+)
+from .time_entries import (
+    BulkResult,
+    TimeEntryRowsError,
+    time_entries_bulk,
+    time_entry_create,
+    time_entry_update,
 )
 
 __all__ = [
@@ -84,4 +87,5 @@ __all__ = [
     "staffing_need_update",
     "time_entries_bulk",
     "time_entry_create",
+    "time_entry_update",
 ]

@@ -1,8 +1,9 @@
 """Admin of agile delivery and metrics: the lists, filters, search and forms of iterations,
 deliverables, time entries, expenses and KPI measurements (written through the delivery
-services: the time cost is the service's, refusals show on the page), the "Accept" action, the
-engagement page's iterations, deliverables and metrics panel, the "Recompute metrics" action,
-the read-only metrics admin, query counts that do not grow with rows, and staff only."""
+services: the time cost is the service's, entries are corrected through it, refusals show on
+the page), the "Accept" action, the engagement page's iterations, deliverables and metrics
+panel, the "Recompute metrics" action, the read-only metrics admin, query counts that do not
+grow with rows, and staff only."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -169,9 +170,53 @@ def test_a_time_entry_added_in_the_admin_stores_the_services_cost(staff_client, 
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = TimeEntry.objects.get()
     assert entry.cost == Decimal("300.00")  # 4 h x 600 / 8, whatever the page sent
-    page = staff_client.get(reverse("admin:engagements_timeentry_change", args=[entry.pk]))
-    assert page.status_code == 200
-    assert page.context["has_change_permission"] is False  # recorded, then only read
+
+
+def test_staff_correct_a_time_entry_in_the_admin_through_the_service(
+        staff_client, staff_user, engagement, consultant):
+    DayRateFactory(consultant=consultant, amount=Decimal("800.00"), valid_from=MONDAY)
+    entry = services.time_entry_create(
+        actor=staff_user, engagement=engagement, consultant=consultant,
+        worked_on=MONDAY - timedelta(days=1), hours=Decimal("4"), external_id="TS-1")
+    deliverable = _deliverable(staff_user, engagement)
+    change = reverse("admin:engagements_timeentry_change", args=[entry.pk])
+    page = staff_client.get(change)
+    assert page.context["has_change_permission"] is True
+    form = page.context["adminform"].form
+    assert set(form.fields) == {"deliverable", "worked_on", "hours", "description"}
+    other = ConsultantFactory()
+    response = staff_client.post(change, form_data(
+        page, worked_on=MONDAY.isoformat(), hours="6", deliverable=deliverable.pk,
+        description="Workshop", cost="1", consultant=other.pk, external_id="TS-2"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry.refresh_from_db()
+    assert (entry.worked_on, entry.hours, entry.deliverable, entry.description) == (
+        MONDAY, Decimal("6"), deliverable, "Workshop")
+    # The cost is the service's (6 h x 800 / 8); read-only fields ignore what was sent.
+    assert (entry.cost, entry.consultant, entry.external_id) == (
+        Decimal("600.00"), consultant, "TS-1")
+    assert entry.history.first().history_user == staff_user
+
+
+def test_a_refused_time_entry_correction_shows_on_the_page(staff_client, staff_user,
+                                                            engagement, consultant):
+    entry = services.time_entry_create(actor=staff_user, engagement=engagement,
+                                       consultant=consultant, worked_on=MONDAY,
+                                       hours=Decimal("4"))
+    change = reverse("admin:engagements_timeentry_change", args=[entry.pk])
+    response = staff_client.post(change, form_data(
+        staff_client.get(change), worked_on=(END + timedelta(days=1)).isoformat()))
+    assert response.status_code == 200
+    assert "team" in str(response.context["adminform"].form.errors)
+    foreign = _deliverable(staff_user, EngagementFactory(planned_start=START,
+                                                         planned_end=END))
+    response = staff_client.post(change, form_data(staff_client.get(change),
+                                                   deliverable=foreign.pk))
+    assert response.status_code == 200
+    assert "another engagement" in str(response.context["adminform"].form.errors)
+    entry.refresh_from_db()
+    assert (entry.worked_on, entry.deliverable, entry.cost) == (MONDAY, None,
+                                                                Decimal("300.00"))
 
 
 def test_a_refused_time_entry_shows_the_services_error(staff_client, engagement):

@@ -235,9 +235,7 @@ def test_staff_log_time_with_its_cost_clients_read_without_cost(staff_api, clien
     assert "562.5" not in detail.content.decode()
     assert client_api.post(f"{API}time-entries/", _entry(engagement, consultant, MONDAY),
                            format="json").status_code == 403
-    for method in ("put", "patch", "delete"):
-        response = getattr(staff_api, method)(f"{API}time-entries/{body['id']}/", {})
-        assert response.status_code == 405, method
+    assert staff_api.delete(f"{API}time-entries/{body['id']}/").status_code == 405
 
 
 def test_time_of_a_consultant_not_on_the_team_is_a_400(staff_api, engagement):
@@ -279,6 +277,94 @@ def test_time_entry_filters(staff_api, engagement, consultant):
     assert _ids(staff_api.get(url, {"worked_before": "2025-03-03"})) == [first.pk]
     assert _ids(staff_api.get(url, {"ordering": "hours"})) == [second.pk, first.pk]
     assert staff_api.get(url, {"worked_after": "soon"}).status_code == 400
+
+
+
+def test_staff_correct_a_time_entry_and_its_cost_follows(staff_api, client_api, engagement,
+                                                         consultant):
+    DayRateFactory(consultant=consultant, amount=Decimal("800.00"), valid_from=MONDAY)
+    created = staff_api.post(f"{API}time-entries/",
+                             _entry(engagement, consultant, MONDAY - timedelta(days=1)),
+                             format="json").json()
+    url = f"{API}time-entries/{created['id']}/"
+    assert created["cost"] == "600.00"
+    response = staff_api.patch(url, {"worked_on": MONDAY.isoformat(), "hours": "6"},
+                               format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["worked_on"], response.json()["hours"],
+            response.json()["cost"]) == (MONDAY.isoformat(), "6.00", "600.00")  # 6 x 800 / 8
+    deliverable = Deliverable.objects.create(engagement=engagement, title="Charter",
+                                             planned_start=START, planned_finish=START)
+    # A PUT of the whole row: identity fields sent back unchanged are fine.
+    whole = {**response.json(), "hours": "2", "deliverable": deliverable.pk,
+             "description": "Charter review"}
+    response = staff_api.put(url, whole, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["cost"], response.json()["deliverable"]) == ("200.00",
+                                                                         deliverable.pk)
+    stored = TimeEntry.objects.get(pk=created["id"])
+    assert (stored.hours, stored.description) == (Decimal("2"), "Charter review")
+    # Clients may not correct (403), even their own organization's entry.
+    for method in ("put", "patch"):
+        response = getattr(client_api, method)(url, {"hours": "1"}, format="json")
+        assert response.status_code == 403, method
+    assert TimeEntry.objects.get(pk=created["id"]).hours == Decimal("2")
+
+
+@pytest.mark.parametrize("payload", [
+    {"hours": "0"}, {"hours": "25"}, {"hours": "abc"}, {"worked_on": "yesterday"},
+    {"worked_on": "2026-01-05"}, {"deliverable": 10**30}, {"description": "x" * 301},
+    {"consultant": 999999}, {"external_id": "changed"},
+])
+def test_a_bad_time_entry_correction_is_a_400(staff_api, engagement, consultant, payload):
+    entry = TimeEntry.objects.create(engagement=engagement, consultant=consultant,
+                                     worked_on=MONDAY, hours=Decimal("8"),
+                                     cost=Decimal("600.00"))
+    response = staff_api.patch(f"{API}time-entries/{entry.pk}/", payload, format="json")
+    assert response.status_code == 400, response.content
+    # An off-the-team day is the consultant's fault, as when the entry is logged.
+    expected = {"consultant"} if payload == {"worked_on": "2026-01-05"} else set(payload)
+    assert expected <= set(response.json()), response.json()
+    stored = TimeEntry.objects.get(pk=entry.pk)
+    assert (stored.worked_on, stored.hours, stored.cost) == (MONDAY, Decimal("8"),
+                                                             Decimal("600.00"))
+
+
+def test_a_correction_needs_the_day_and_hours_in_a_put(staff_api, engagement, consultant):
+    entry = TimeEntry.objects.create(engagement=engagement, consultant=consultant,
+                                     worked_on=MONDAY, hours=Decimal("8"),
+                                     cost=Decimal("600.00"))
+    response = staff_api.put(f"{API}time-entries/{entry.pk}/", {"description": "x"},
+                             format="json")
+    assert response.status_code == 400
+    assert {"worked_on", "hours"} <= set(response.json())
+
+
+def test_correcting_an_entry_the_user_cannot_see_is_a_404(staff_api, client_api, foreign,
+                                                          engagement, consultant):
+    hidden = TimeEntry.objects.create(engagement=foreign, consultant=consultant,
+                                      worked_on=MONDAY, hours=Decimal("8"),
+                                      cost=Decimal("600.00"))
+    assert client_api.get(f"{API}time-entries/{hidden.pk}/").status_code == 404
+    assert staff_api.patch(f"{API}time-entries/{hidden.pk + 1000}/", {"hours": "1"},
+                           format="json").status_code == 404
+    # Clients are refused writes before any lookup: the same 403 for B's entry as for A's.
+    assert client_api.patch(f"{API}time-entries/{hidden.pk}/", {"hours": "1"},
+                            format="json").status_code == 403
+    assert TimeEntry.objects.get(pk=hidden.pk).hours == Decimal("8")
+
+
+def test_entries_of_a_closed_engagement_are_not_corrected_409(staff_api, engagement,
+                                                              consultant):
+    entry = TimeEntry.objects.create(engagement=engagement, consultant=consultant,
+                                     worked_on=MONDAY, hours=Decimal("8"),
+                                     cost=Decimal("600.00"))
+    engagement.status = EngagementStatus.CLOSED
+    engagement.save()
+    response = staff_api.patch(f"{API}time-entries/{entry.pk}/", {"hours": "1"},
+                               format="json")
+    assert response.status_code == 409
+    assert TimeEntry.objects.get(pk=entry.pk).hours == Decimal("8")
 
 
 def _batch(engagement, consultant, size):

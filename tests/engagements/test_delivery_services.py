@@ -1,5 +1,6 @@
-"""Delivery services: iterations, deliverables and acceptance, time entries (one and pushed in
-batches), expenses and KPI measurements; who may write, the rules, and the metrics signal."""
+"""Delivery services: iterations, deliverables and acceptance, time entries (one, pushed in
+batches, and corrected), expenses and KPI measurements; who may write, the rules, and the
+metrics signal."""
 
 import math
 from datetime import date, timedelta
@@ -7,6 +8,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +29,7 @@ from engagements.models import (
     KpiMeasurement,
     TimeEntry,
 )
+from engagements.tasks import recompute_engagement_metrics
 from pmo_service.exceptions import ConflictError
 from tests.factories import (
     AssignmentFactory,
@@ -518,6 +521,132 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(staff_user):
     assert inserts == {10: 1, 200: math.ceil(200 / per_statement)}
     assert TimeEntry.objects.filter(worked_on__gte=MONDAY).exclude(
         cost=Decimal("120.00")).count() == 0  # 1.5 x 640 / 8
+
+
+
+# --- Correcting a time entry ---------------------------------------------------------------------
+
+
+def test_a_correction_recomputes_the_cost_with_the_new_days_rate(staff_user, engagement,
+                                                                  consultant):
+    DayRateFactory(consultant=consultant, amount=Decimal("800.00"), valid_from=MONDAY)
+    entry = services.time_entry_create(actor=staff_user, **_entry(
+        engagement, consultant, worked_on=MONDAY - timedelta(days=1), hours=Decimal("4")))
+    assert entry.cost == Decimal("300.00")  # 4 x 600 / 8
+    deliverable = _deliverable(staff_user, engagement)
+    corrected = services.time_entry_update(
+        entry=entry, actor=staff_user, worked_on=MONDAY, hours=Decimal("5.5"),
+        deliverable=deliverable, description="  Steering committee  ")
+    stored = TimeEntry.objects.get(pk=entry.pk)
+    assert (stored.worked_on, stored.hours, stored.cost) == (
+        MONDAY, Decimal("5.50"), Decimal("550.00"))  # 5.5 x 800 / 8
+    assert stored.deliverable == deliverable
+    assert stored.description == "Steering committee"
+    assert corrected.cost == stored.cost
+    # Only the hours: the day and its rate stay.
+    services.time_entry_update(entry=stored, actor=staff_user, hours=Decimal("1"))
+    stored.refresh_from_db()
+    assert (stored.worked_on, stored.cost, stored.deliverable) == (
+        MONDAY, Decimal("100.00"), deliverable)
+
+
+def test_a_correction_does_not_count_the_entrys_own_hours_toward_the_day(staff_user,
+                                                                         engagement,
+                                                                         consultant):
+    entry = services.time_entry_create(actor=staff_user, **_entry(
+        engagement, consultant, hours=Decimal("20")))
+    other = services.time_entry_create(actor=staff_user, **_entry(
+        engagement, consultant, hours=Decimal("2")))
+    # 22 on the day, this entry's 20 replaced by 22: 24 in all, allowed.
+    services.time_entry_update(entry=entry, actor=staff_user, hours=Decimal("22"))
+    with pytest.raises(ValidationError, match=r"24\.25 hours") as error:
+        services.time_entry_update(entry=entry, actor=staff_user, hours=Decimal("22.25"))
+    assert list(error.value.message_dict) == ["hours"]
+    # Moving the other entry onto a full day counts all of that day's hours.
+    services.time_entry_update(entry=other, actor=staff_user,
+                               worked_on=MONDAY + timedelta(days=1))
+    services.time_entry_update(entry=entry, actor=staff_user, hours=Decimal("24"))
+    with pytest.raises(ValidationError, match="at most 24"):
+        services.time_entry_update(entry=other, actor=staff_user, worked_on=MONDAY)
+    assert TimeEntry.objects.get(pk=other.pk).worked_on == MONDAY + timedelta(days=1)
+
+
+@pytest.mark.parametrize("name", ["engagement", "consultant", "external_id"])
+def test_who_and_where_of_an_entry_are_not_corrected(staff_user, engagement, consultant,
+                                                     name):
+    entry = services.time_entry_create(actor=staff_user, **_entry(engagement, consultant))
+    value = {"engagement": EngagementFactory(), "consultant": ConsultantFactory(),
+             "external_id": "X-1"}[name]
+    with pytest.raises(ValidationError, match="log a new entry") as error:
+        services.time_entry_update(entry=entry, actor=staff_user, **{name: value})
+    assert list(error.value.message_dict) == [name]
+    with pytest.raises(TypeError, match="cost"):
+        services.time_entry_update(entry=entry, actor=staff_user, cost=Decimal("1"))
+
+
+def test_a_correction_follows_the_rules_of_a_new_entry(staff_user, engagement, consultant,
+                                                       user_a):
+    entry = services.time_entry_create(actor=staff_user, **_entry(engagement, consultant))
+    foreign = _deliverable(staff_user, EngagementFactory(planned_start=START, planned_end=END))
+    refusals = [
+        ({"worked_on": END + timedelta(days=1)}, "consultant"),  # off the team that day
+        ({"worked_on": date(2023, 12, 31)}, "consultant"),  # no rate in force
+        ({"deliverable": foreign}, "deliverable"),
+        ({"hours": Decimal("0")}, "hours"),
+        ({"hours": "a lot"}, "hours"),
+        ({"worked_on": "2025-03-04"}, "worked_on"),
+        ({"description": "x" * 301}, "description"),
+    ]
+    for fields, field_name in refusals:
+        with pytest.raises(ValidationError) as error:
+            services.time_entry_update(entry=entry, actor=staff_user, **fields)
+        assert field_name in error.value.message_dict, fields
+    with pytest.raises(PermissionDenied, match="Only PMO staff"):
+        services.time_entry_update(entry=entry, actor=user_a, hours=Decimal("1"))
+    stored = TimeEntry.objects.get(pk=entry.pk)
+    assert (stored.worked_on, stored.hours, stored.deliverable) == (MONDAY, Decimal("8"), None)
+
+
+@pytest.mark.parametrize("status", [EngagementStatus.CLOSED, EngagementStatus.CANCELLED])
+def test_entries_of_a_closed_engagement_are_not_corrected(staff_user, engagement, consultant,
+                                                          status):
+    entry = services.time_entry_create(actor=staff_user, **_entry(engagement, consultant))
+    engagement.status = status
+    engagement.save()
+    with pytest.raises(ConflictError, match="no more delivery changes"):
+        services.time_entry_update(entry=entry, actor=staff_user, hours=Decimal("1"))
+    assert TimeEntry.objects.get(pk=entry.pk).hours == Decimal("8")
+
+
+def test_a_correction_is_in_the_entrys_history_with_who_made_it(staff_user, engagement,
+                                                                 consultant):
+    entry = services.time_entry_create(actor=staff_user, **_entry(engagement, consultant))
+    services.time_entry_update(entry=entry, actor=staff_user, hours=Decimal("6"),
+                               description="Was 8: typo")
+    versions = list(TimeEntry.history.filter(id=entry.pk).order_by("history_date"))
+    assert [(version.history_type, version.hours) for version in versions][-1] == (
+        "~", Decimal("6.00"))
+    assert versions[-1].history_user == staff_user
+    assert versions[-1].cost == Decimal("450.00")
+    assert versions[-1].description == "Was 8: typo"
+
+
+def test_a_correction_makes_the_metrics_stale_and_enqueues_after_commit(
+    staff_user, engagement, consultant, django_capture_on_commit_callbacks
+):
+    entry = TimeEntry.objects.create(engagement=engagement, consultant=consultant,
+                                     worked_on=MONDAY, hours=Decimal("8"),
+                                     cost=Decimal("600.00"))
+    cache.clear()
+    with mock.patch.object(recompute_engagement_metrics, "apply_async") as send:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.time_entry_update(entry=entry, actor=staff_user, hours=Decimal("4"))
+        # Nothing is sent before the commit; the metrics are already marked stale.
+        send.assert_not_called()
+        assert EngagementMetrics.objects.get(engagement=engagement).is_stale
+        assert len(callbacks) == 1
+        callbacks[0]()
+    send.assert_called_once_with(args=(engagement.pk,))
 
 
 # --- Expenses and KPI measurements ---------------------------------------------------------------

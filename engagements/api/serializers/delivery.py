@@ -7,6 +7,7 @@ returned. A time entry's ``cost`` is the provider's (hours x day rate / 8): clie
 public serializer without it, as they never see day rates.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
@@ -184,6 +185,39 @@ class TimeEntryWriteSerializer(serializers.Serializer):
         max_length=100, required=False, allow_blank=True,
         help_text="The integrator's id: sending the same entry again returns the recorded one.",
     )
+
+
+class TimeEntryCorrectionSerializer(serializers.Serializer):
+    """A staff correction of a logged entry: its day, hours, deliverable or description.
+
+    The engagement, consultant and external id are the entry's identity: they may be sent
+    back unchanged (a PUT of the whole row) but a different value is refused (400): log a
+    new entry instead.
+    """
+
+    IDENTITY_FIELDS = {"engagement": "engagement_id", "consultant": "consultant_id",
+                       "external_id": "external_id"}
+
+    deliverable = ScopedPrimaryKeyRelatedField(
+        queryset=Deliverable.objects.all(), required=False, allow_null=True,
+        help_text="Id of a deliverable of the same engagement (null: none).",
+    )
+    worked_on = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=Decimal("0.01"),
+                                     max_value=Decimal(24))
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        sent = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        changed = {
+            name: f"A time entry's {name.replace('_', ' ')} does not change: log a new "
+                  "entry instead."
+            for name, attribute in self.IDENTITY_FIELDS.items()
+            if name in sent and str(sent[name]) != str(getattr(self.instance, attribute))
+        }
+        if changed:
+            raise serializers.ValidationError(changed)
+        return attrs
 
 
 class TimeEntryBulkRowSerializer(serializers.Serializer):

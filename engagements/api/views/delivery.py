@@ -4,8 +4,9 @@ entries (one, or a pushed batch), expenses and KPI measurements.
 PMO staff write through engagements.services.delivery, which hold the rules and tell the
 metrics service after each change; clients read their organization's rows. A time entry's
 cost is the provider's: clients' answers leave it out. Time entries, expenses and KPI
-measurements are never deleted (405), and time entries are never changed (405): they are
-facts as pushed.
+measurements are never deleted (405); staff correct a time entry's day, hours, deliverable
+or description (its history keeps what it was), and KPI measurements are never changed in
+place.
 """
 
 import contextlib
@@ -48,6 +49,7 @@ from ..serializers import (
     TimeEntryStaffSerializer,
     TimeEntryWriteSerializer,
 )
+from ..serializers.delivery import TimeEntryCorrectionSerializer
 from .common import NO_DELETE, ReaderSerializerMixin, ReloadMixin
 
 READ_AND_CREATE = ["get", "post", "head", "options"]
@@ -201,15 +203,27 @@ def _bulk_entry(entry):
 @extend_schema_view(
     create=extend_schema(request=TimeEntryWriteSerializer,
                          responses={201: TimeEntryStaffSerializer}),
+    update=extend_schema(request=TimeEntryCorrectionSerializer,
+                         responses=TimeEntryStaffSerializer),
+    partial_update=extend_schema(request=TimeEntryCorrectionSerializer,
+                                 responses=TimeEntryStaffSerializer),
 )
-class TimeEntryViewSet(ReaderSerializerMixin, _DeliveryViewSet, mixins.CreateModelMixin):
+class TimeEntryViewSet(
+    ReaderSerializerMixin, _DeliveryViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
+):
     """Hours consultants worked on engagements, with their cost (hours x the day rate in
     force that day / 8, stored).
 
     Clients read their organization's entries without the cost; PMO staff log them one at a
     time or push up to 1,000 at once with `bulk`. The consultant must have been on the team
     that day with a day rate in force, and a consultant's day has at most 24 hours. An
-    `external_id` makes a push idempotent. Entries are never changed or deleted (405).
+    `external_id` makes a push idempotent.
+
+    Staff correct an entry with PUT or PATCH: its `worked_on`, `hours`, `deliverable` and
+    `description`, under the same rules (its own former hours do not count toward the day);
+    the cost is recomputed with the day rate in force on the new day and the metrics follow.
+    The engagement, consultant and external id do not change (400: log a new entry). The
+    entry's history keeps every former version. Entries are never deleted (405).
     """
 
     staff_serializer_class = TimeEntryStaffSerializer
@@ -217,7 +231,7 @@ class TimeEntryViewSet(ReaderSerializerMixin, _DeliveryViewSet, mixins.CreateMod
     read_serializer_class = TimeEntryStaffSerializer
     filterset_class = TimeEntryFilter
     ordering_fields = ["worked_on", "hours", "created_at"]
-    http_method_names = READ_AND_CREATE
+    http_method_names = NO_DELETE
 
     def base_queryset(self):
         return TimeEntry.objects.select_related("consultant").order_by(
@@ -228,6 +242,13 @@ class TimeEntryViewSet(ReaderSerializerMixin, _DeliveryViewSet, mixins.CreateMod
         data = self._input(TimeEntryWriteSerializer)
         entry = services.time_entry_create(actor=request.user, **data)
         return self._answer(entry, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        entry = self.get_object()
+        data = self._input(TimeEntryCorrectionSerializer, instance=entry,
+                           partial=kwargs.get("partial", False))
+        entry = services.time_entry_update(entry=entry, actor=request.user, **data)
+        return self._answer(entry)
 
     @extend_schema(
         request=TimeEntryBulkRowSerializer(many=True),
