@@ -22,6 +22,7 @@ from import_export import fields, resources, widgets
 
 from .choices import EngagementLevel, Relationship
 from .models import Organization, Stakeholder, User
+from .signals import announce_inputs_changed, inputs_changed_deferred, send_deferred
 
 
 class ChoiceWidget(widgets.Widget):
@@ -312,6 +313,19 @@ class StakeholderResource(OrganizationResource):
     def dehydrate_engagement_gap(self, stakeholder: Stakeholder) -> int:
         return stakeholder.engagement_gap
 
+    def import_data(self, dataset, *args, **kwargs):
+        """Every row's change is announced to the apps reading the register once, for all
+        the organizations of the file, at the end of the import's transaction."""
+        with inputs_changed_deferred():
+            return super().import_data(dataset, *args, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # A preview, or a file with a bad row, is rolled back whole: nothing to announce.
+        if not (self._is_dry_run(kwargs) or result.has_errors()
+                or result.has_validation_errors()):
+            send_deferred(sender=Stakeholder)
+
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         if kwargs.get("user") is None:
@@ -343,6 +357,7 @@ class StakeholderResource(OrganizationResource):
         from .services import engagement_assess
 
         super().after_save_instance(instance, row, **kwargs)
+        announce_inputs_changed(sender=Stakeholder, organization_ids=[instance.organization_id])
         engagement = (instance.current_engagement, instance.desired_engagement)
         if getattr(instance, "_engagement_before_import", None) == engagement:
             return

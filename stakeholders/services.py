@@ -27,6 +27,7 @@ from .models import (
     User,
 )
 from .permissions import check_tenant_writer
+from .signals import announce_inputs_changed
 from .tenancy import user_organization_id, user_sees_everything
 
 
@@ -158,6 +159,8 @@ def membership_invite(*, membership: Membership) -> None:
 # who may write (``check_tenant_writer``), which organization a record may point into, and
 # the derived values that are stored for fast lists (the stakeholder's current/desired
 # engagement mirrors its latest assessment; a plan's ``next_due_on`` follows its log).
+# Every write announces itself (``signals.announce_inputs_changed``) inside its transaction:
+# the engagements' metrics read these records and must be recomputed.
 
 
 def _check_actor_organization(actor: User, organization: Organization) -> None:
@@ -237,6 +240,7 @@ def stakeholder_create(
         current=stakeholder.current_engagement, desired=stakeholder.desired_engagement,
         assessed_by=actor, note="Initial assessment",
     )
+    announce_inputs_changed(sender=Stakeholder, organization_ids=[organization.pk])
     return stakeholder
 
 
@@ -264,6 +268,7 @@ def stakeholder_update(*, stakeholder: Stakeholder, actor: User, **fields: objec
             current=stakeholder.current_engagement, desired=stakeholder.desired_engagement,
             assessed_by=actor, note="Changed in the stakeholder register",
         )
+    announce_inputs_changed(sender=Stakeholder, organization_ids=[stakeholder.organization_id])
     return stakeholder
 
 
@@ -301,6 +306,9 @@ def engagement_assess(
     ):
         stakeholder.current_engagement, stakeholder.desired_engagement = current, desired
         stakeholder.save(update_fields=["current_engagement", "desired_engagement", "updated_at"])
+    announce_inputs_changed(
+        sender=EngagementAssessment, organization_ids=[stakeholder.organization_id]
+    )
     return assessment
 
 
@@ -343,6 +351,7 @@ def communication_plan_create(
     plan.full_clean()
     plan.save()
     plan.stakeholders.set(stakeholders)
+    announce_inputs_changed(sender=CommunicationPlan, organization_ids=[organization.pk])
     return communication_plan_refresh_due(plan=plan)
 
 
@@ -369,6 +378,7 @@ def communication_plan_update(
     plan.save()
     if stakeholders is not None:
         plan.stakeholders.set(audience)
+    announce_inputs_changed(sender=CommunicationPlan, organization_ids=[plan.organization_id])
     return communication_plan_refresh_due(plan=plan)
 
 
@@ -382,7 +392,9 @@ def communication_plan_delete(*, plan: CommunicationPlan, actor: User) -> None:
             "Communications were logged against this plan; deactivate it (is_active false) "
             "instead of deleting it, so the log keeps its context."
         )
+    organization_id = plan.organization_id
     plan.delete()
+    announce_inputs_changed(sender=CommunicationPlan, organization_ids=[organization_id])
 
 
 def _check_communication_references(
@@ -432,6 +444,8 @@ def communication_record(
     communication.participants.set(participants)
     if plan is not None:
         communication_plan_refresh_due(plan=plan)
+    # Logging one moves its plan's next due date, so the overdue count may change.
+    announce_inputs_changed(sender=Communication, organization_ids=[organization.pk])
     return communication
 
 
@@ -460,6 +474,9 @@ def communication_update(
     plans = {plan.pk: plan for plan in (previous_plan, communication.plan) if plan is not None}
     for plan in plans.values():
         communication_plan_refresh_due(plan=plan)
+    announce_inputs_changed(
+        sender=Communication, organization_ids=[communication.organization_id]
+    )
     return communication
 
 
@@ -490,6 +507,7 @@ def risk_create(
     risk.full_clean()
     risk.save()
     risk.stakeholders.set(stakeholders)
+    announce_inputs_changed(sender=Risk, organization_ids=[organization.pk])
     return risk
 
 
@@ -515,4 +533,5 @@ def risk_update(
     risk.save()
     if stakeholders is not None:
         risk.stakeholders.set(stakeholders)
+    announce_inputs_changed(sender=Risk, organization_ids=[risk.organization_id])
     return risk

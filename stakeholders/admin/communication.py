@@ -8,6 +8,7 @@ whenever a plan or a logged communication changes.
 from datetime import timedelta
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -17,6 +18,7 @@ from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import services
 from ..models import Communication, CommunicationPlan
+from ..signals import announce_inputs_changed
 
 DUE_SOON_DAYS = 7
 
@@ -114,6 +116,17 @@ class CommunicationPlanAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
     @admin.display(description="Overdue", boolean=True)
     def overdue(self, plan: CommunicationPlan) -> bool:
         return plan.is_overdue(timezone.localdate())
+
+    def delete_model(self, request, obj) -> None:
+        services.communication_plan_delete(plan=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # The bulk "delete selected" action: one delete and one announcement for all the
+        # organizations concerned (the log's PROTECT already kept logged plans out).
+        with transaction.atomic():
+            organization_ids = set(queryset.values_list("organization_id", flat=True))
+            super().delete_queryset(request, queryset)
+            announce_inputs_changed(sender=CommunicationPlan, organization_ids=organization_ids)
 
     def save_through_service(self, *, actor, instance, data):
         stakeholders = list(data.pop("stakeholders", []))

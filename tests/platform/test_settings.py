@@ -20,6 +20,7 @@ GOOD_PRODUCTION_ENV = {
 SETTING_VARIABLES = {
     "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS", "DJANGO_SETTINGS_MODULE", "CACHE_URL", "EMAIL_URL",
+    "CELERY_TASK_TIME_LIMIT", "CELERY_TASK_SOFT_TIME_LIMIT", "CELERY_VISIBILITY_TIMEOUT",
     # Set for the whole session by the browser tests (tests/browser/conftest.py).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
@@ -115,3 +116,20 @@ def test_celery_policy():
     celery_app.loader.import_default_modules()
     for entry in conf.beat_schedule.values():
         assert entry["task"] in celery_app.tasks, entry["task"]
+
+
+def test_visibility_timeout_comes_from_the_environment_and_must_outlast_the_hard_limit():
+    shown = _python(
+        _show("CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']"),
+        {"DJANGO_SETTINGS_MODULE": "pmo_service.settings.local",
+         "CELERY_VISIBILITY_TIMEOUT": "900"},
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["900"]
+    refused = _python(
+        _show("CELERY_BROKER_TRANSPORT_OPTIONS"),
+        {"DJANGO_SETTINGS_MODULE": "pmo_service.settings.local",
+         "CELERY_TASK_TIME_LIMIT": "300", "CELERY_VISIBILITY_TIMEOUT": "300"},
+    )
+    assert refused.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT (300) must be above" in refused.stderr
