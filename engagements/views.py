@@ -23,6 +23,7 @@ from stakeholders.permissions import tenant_write_refusal
 from stakeholders.tenancy import user_membership, user_sees_everything
 
 from . import reports, selectors
+from .dashboard import engagement_dashboard
 from .forms import CultureOrganizationForm, EngagementFilterForm
 from .models import CultureAssessment, Engagement, EngagementTransition
 
@@ -48,9 +49,10 @@ class EngagementListView(
 
     def base_queryset(self) -> QuerySet[Engagement]:
         # The list shows services and the team's size, not the team: the selector's other
-        # prefetches are dropped and the size is counted in the database.
+        # prefetches are dropped and the size is counted in the database. The metrics (health,
+        # CPI, SPI, as of) come in the same query, joined.
         engagements = (
-            selectors.engagement_list().prefetch_related(None)
+            selectors.engagement_list().select_related("metrics").prefetch_related(None)
             .prefetch_related(Prefetch("services", _services_by_name()))
         )
         return reports.with_team_size(engagements)
@@ -128,6 +130,30 @@ class EngagementDetailView(LoginRequiredMixin, ScopedQuerysetMixin, DetailView):
             team=reports.delivery_team(team, today=timezone.localdate()),
             scrum_master=scrum_master,
             staff_view=staff_view,
+        )
+        return context
+
+
+class EngagementDashboardView(LoginRequiredMixin, ScopedQuerysetMixin, DetailView):
+    """One engagement's dashboard: health and its reasons, EVM S-curve, CPI/SPI trend,
+    burn-up, KPI, stakeholder and risk tiles, with the time the metrics are as of.
+
+    Another organization's engagement is a 404: the queryset is scoped.
+    """
+
+    template_name = "engagements/engagement_dashboard.html"
+    context_object_name = "engagement"
+
+    def base_queryset(self) -> QuerySet[Engagement]:
+        return Engagement.objects.select_related("organization")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dashboard = engagement_dashboard(engagement=self.object, today=timezone.localdate())
+        context.update(
+            dashboard=dashboard,
+            chart_data=dashboard.chart_data(),
+            staff_view=user_sees_everything(self.request.user),
         )
         return context
 

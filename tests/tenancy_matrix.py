@@ -545,6 +545,8 @@ TENANT_PAGES += [
                marker=lambda engagement: engagement.title),
     TenantPage(route="engagements:engagement-detail", make=_engagement_of,
                marker=lambda engagement: engagement.title, kwargs=_detail),
+    TenantPage(route="engagements:engagement-dashboard", make=_engagement_of,
+               marker=lambda engagement: engagement.title, kwargs=_detail),
     TenantPage(
         route="engagements:culture",
         make=lambda organization: CultureAssessmentFactory(
