@@ -18,7 +18,7 @@ from .engagement import (
     StaffingNeedSkill,
 )
 from .matching import MatchingWeights, ProposalLine, StaffingProposal
-from .metrics import EngagementMetrics, MetricsSnapshot
+from .metrics import EngagementHealth, EngagementMetrics, MetricsSnapshot
 from .outcomes import ConsultantFitRating, EngagementOutcome
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "DayRate",
     "Deliverable",
     "Engagement",
+    "EngagementHealth",
     "EngagementMetrics",
     "EngagementOutcome",
     "EngagementTransition",

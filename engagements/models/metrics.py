@@ -86,3 +86,16 @@ class MetricsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engagement} on {self.day}"
+
+
+class EngagementHealth(Engagement):
+    """An engagement seen through its metrics: the staff portfolio dashboard lists every
+    engagement this way, with its health and main figures (``engagements.admin.dashboard``).
+
+    A proxy: no table of its own; the figures come from the engagement's ``metrics`` row.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "portfolio health"
+        verbose_name_plural = "portfolio dashboard"

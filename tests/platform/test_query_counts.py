@@ -265,6 +265,8 @@ CASES = [
         for model in ("iteration", "deliverable", "timeentry", "expense", "kpimeasurement",
                       "engagementmetrics", "metricssnapshot")
     ],
+    # The portfolio dashboard: open engagements, each with its metrics row.
+    ListCase("admin:engagements_engagementhealth_changelist", True, _delivery, api=False),
     ListCase("staffing-need-list", as_staff=True, build=_engagements),
     ListCase("staffing-proposal-list", as_staff=True, build=_engagements),
     *[
