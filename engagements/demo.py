@@ -17,7 +17,8 @@ of Riverton (hierarchy-type) and one at the National Agency for Digital Governme
 Idempotent: rows are found by natural keys (e-mail for consultants, name for organizations,
 organization + title for engagements); an organization that already has a culture
 assessment gets none added; what exists is left as it is, what is missing is created. The
-content lives in ``engagements.demo_data``.
+content lives in ``engagements.demo_data``. The engagements in progress then get months of
+delivery history and the metrics it produces (``engagements.demo_delivery``).
 """
 
 import datetime
@@ -36,7 +37,7 @@ from stakeholders.demo import STAFF_USERNAME
 from stakeholders.models import Organization, Stakeholder, User
 from stakeholders.selectors import organization_writer
 
-from . import demo_data, services
+from . import demo_data, demo_delivery, services
 from .choices import EngagementStatus
 from .models import (
     Consultant,
@@ -96,6 +97,7 @@ def seed(*, stdout: TextIO) -> None:
         for organization in created_now:
             organization.is_active = False
             organization.save(update_fields=["is_active", "updated_at"])
+        created["delivery rows"] = demo_delivery.seed_delivery(staff=staff, today=today)
     statuses = len(set(Engagement.objects.values_list("status", flat=True)))
     stdout.write(
         f"Engagements: {Consultant.objects.count()} consultants, "
@@ -104,6 +106,11 @@ def seed(*, stdout: TextIO) -> None:
         f"{EngagementOutcome.objects.count()} outcomes ({created['consultants']}, "
         f"{created['assessments']} and {created['engagements']} created now)."
         + ("" if ready else " The catalog's demo taxonomy is missing: run seed_demo with it.")
+    )
+    counts = demo_delivery.delivery_counts()
+    stdout.write(
+        "Delivery: " + ", ".join(f"{count} {kind}" for kind, count in counts.items())
+        + f" ({created['delivery rows']} rows created now)."
     )
 
 

@@ -760,3 +760,44 @@ ENGAGEMENTS = [
         ],
     },
 ]
+
+# --- Delivery: how each engagement in progress has gone so far -------------------------------
+#
+# Read by ``engagements.demo_delivery``. Per engagement title: ``pace`` (how fast the work
+# moves along the plan: 1 on schedule, 0.8 means 8 planned days done every 10), ``cpi`` (the cost
+# performance it is steered to: hours logged are scaled so actual cost is near earned value /
+# cpi), ``expense_share`` (part of the actual cost that is expenses rather than time) and
+# ``kpis``: the colour each catalog indicator's latest value ends on, by indicator name
+# (earlier months drift toward it). ``documents`` are the documentary deliverables, one per
+# iteration in turn; each catalog service of the engagement is launched mid-way.
+DELIVERY_SEED = 6
+ITERATION_DAYS = 14
+DELIVERY_STORIES = {
+    "Open data APIs delivery office": {  # on plan and on budget: green
+        "pace": 1.0, "cpi": 1.03, "expense_share": 0.04,
+        "kpis": {"Schedule performance index": "green", "Milestones on time": "green"},
+        "documents": ["Project charter", "API governance model", "Stakeholder map",
+                      "Delivery roadmap", "Data catalogue backlog", "Security review pack",
+                      "Developer portal content plan", "Release readiness checklist"],
+    },
+    "Tax management platform rollout PMO": {  # behind and over spending: red
+        "pace": 0.78, "cpi": 0.74, "expense_share": 0.08,
+        "kpis": {"Schedule performance index": "red", "Milestones on time": "red",
+                 "Overdue risk actions": "amber", "Risk review coverage": "green"},
+        "documents": ["Project charter", "Integrated master schedule", "Risk register baseline",
+                      "Data migration strategy", "Cut-over plan", "Training plan",
+                      "Vendor performance report", "Go-live readiness review"],
+    },
+    "Electronic prescription rollout support": {  # slipping schedule, one KPI off: amber
+        "pace": 0.88, "cpi": 0.97, "expense_share": 0.06,
+        "kpis": {"Schedule performance index": "green", "Milestones on time": "red"},
+        "documents": ["Rollout charter", "Pharmacy onboarding plan", "Clinical safety case",
+                      "Prescriber training plan", "Regional rollout wave plan",
+                      "Interoperability test report", "Benefits baseline",
+                      "Handover and support model"],
+    },
+}
+EXPENSES = [  # (category, description, share of the month's expenses)
+    ("travel", "Travel to client sites", 55), ("licences", "Planning tool licences", 30),
+    ("training", "Workshop materials", 15),
+]

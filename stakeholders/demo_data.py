@@ -705,7 +705,7 @@ EASTMOOR_RISKS = [
                             "the storage purchase.",
         "owner": "javier.ruiz@eastmoor-health.example",
         "concerned": ["pablo.serrano@eastmoor-health.example"],
-        "proximity": 30, "status": RiskStatus.OPEN, "identified": 65,
+        "proximity": 30, "status": RiskStatus.CLOSED, "identified": 65,
     },
     {
         "title": "Cyberattack on the hospital network",
@@ -713,7 +713,7 @@ EASTMOOR_RISKS = [
         "cause": "Legacy workstations; medical devices that cannot be patched.",
         "effect": "Clinical systems unavailable; diversion of emergencies.",
         "category": RiskCategory.SECURITY, "kind": RiskKind.THREAT,
-        "probability": 2, "impact": 5, "response_strategy": ResponseStrategy.MITIGATE,
+        "probability": 1, "impact": 5, "response_strategy": ResponseStrategy.MITIGATE,
         "response_actions": "Network segmentation of medical devices; offline backups; "
                             "incident drills with the regional CERT.",
         "owner": "javier.ruiz@eastmoor-health.example",
@@ -731,7 +731,7 @@ EASTMOOR_RISKS = [
         "owner": "montserrat.ibanez@eastmoor-health.example",
         "concerned": ["montserrat.ibanez@eastmoor-health.example",
                       "rosa.aguilar@eastmoor-health.example"],
-        "proximity": 60, "status": RiskStatus.OPEN, "identified": 45,
+        "proximity": 60, "status": RiskStatus.CLOSED, "identified": 45,
     },
     {
         "title": "Laboratory analyser interfaces certified late",
@@ -1083,7 +1083,7 @@ AGENCY_RISKS = [
         "cause": "Hundreds of relying administrations pin the current certificate.",
         "effect": "Citizens cannot sign in to services that did not update.",
         "category": RiskCategory.TECHNICAL, "kind": RiskKind.THREAT,
-        "probability": 2, "impact": 5, "response_strategy": ResponseStrategy.MITIGATE,
+        "probability": 1, "impact": 5, "response_strategy": ResponseStrategy.MITIGATE,
         "response_actions": "Announce six months ahead; test endpoint; overlap period.",
         "owner": "nuria.campos@digital-agency.example",
         "concerned": ["nuria.campos@digital-agency.example", "esteban.vega@digital-agency.example"],
@@ -1140,7 +1140,7 @@ AGENCY_RISKS = [
         "owner": "ricardo.alonso@digital-agency.example",
         "concerned": ["ricardo.alonso@digital-agency.example",
                       "gonzalo.herrero@digital-agency.example"],
-        "proximity": 90, "status": RiskStatus.OPEN, "identified": 50,
+        "proximity": 90, "status": RiskStatus.CLOSED, "identified": 50,
     },
     {
         "title": "EU co-funding for the digital identity wallet",

@@ -5,19 +5,23 @@ import datetime
 import io
 import re
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Max, Min, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.choices import RequestStatus
-from engagements import selectors
-from engagements.choices import EngagementStatus, NeedStatus
+from engagements import demo_data, selectors
+from engagements.choices import DeliverableKind, EngagementStatus, NeedStatus
 from engagements.classification import dominant_type
 from engagements.matching import rank_for_need
+from engagements.metrics import formulas
+from engagements.metrics.formulas import Figure
 from engagements.models import (
     Assignment,
     Consultant,
@@ -29,11 +33,18 @@ from engagements.models import (
     CultureAnswer,
     CultureAssessment,
     DayRate,
+    Deliverable,
     Engagement,
+    EngagementMetrics,
     EngagementOutcome,
     EngagementTransition,
+    Expense,
+    Iteration,
+    KpiMeasurement,
+    MetricsSnapshot,
     StaffingNeed,
     StaffingNeedSkill,
+    TimeEntry,
 )
 from stakeholders.models import Membership, Organization, User
 
@@ -51,6 +62,8 @@ MODELS = [
     Assignment, Consultant, ConsultantCertification, ConsultantFitRating, ConsultantLanguage,
     ConsultantSector, ConsultantSkill, CultureAnswer, CultureAssessment, DayRate, Engagement,
     EngagementOutcome, EngagementTransition, StaffingNeed, StaffingNeedSkill, Organization,
+    Iteration, Deliverable, TimeEntry, Expense, KpiMeasurement, EngagementMetrics,
+    MetricsSnapshot,
 ]
 
 
@@ -314,3 +327,152 @@ def test_the_demo_client_sees_its_engagements_and_team(seeded, client):
     assert detail.status_code == 200
     for assignment in staffed.assignments.select_related("consultant"):
         assert assignment.consultant.full_name in detail.content.decode()
+
+
+# --- Delivery history and metrics (issue 6) ------------------------------------------------------
+
+IN_PROGRESS = (EngagementStatus.ACTIVE, EngagementStatus.CLOSING)
+THREE_MONTHS = datetime.timedelta(days=85)  # three calendar months, less a weekend
+# Health figures that come from the client organization (its risks, stakeholders and
+# communications), not from the engagement's delivery.
+ORGANIZATION_FIGURES = {"risks_red", "communications_overdue",
+                        "key_stakeholders_at_desired_percent"}
+
+
+def _storied() -> list[Engagement]:
+    return list(Engagement.objects.filter(
+        title__in=demo_data.DELIVERY_STORIES, status__in=IN_PROGRESS
+    ).order_by("title"))
+
+
+def _delivery_health(metrics: EngagementMetrics) -> tuple[str, list[str]]:
+    """The overall health rules applied to the delivery figures only."""
+    figures = {
+        name: Figure(None if item["value"] is None else Decimal(item["value"]), item["reason"])
+        for name, item in metrics.figures.items()
+        if name not in ("kpis", "reasons") and name not in ORGANIZATION_FIGURES
+    }
+    return formulas.overall_health(figures, [kpi["status"] for kpi in metrics.figures["kpis"]])
+
+
+def test_every_active_engagement_has_months_of_delivery(seeded):
+    storied = _storied()
+    active = Engagement.objects.filter(status=EngagementStatus.ACTIVE)
+    assert active.exists()
+    assert set(active) <= set(storied)
+    for engagement in storied:
+        iterations = list(engagement.iterations.order_by("number"))
+        assert [i.number for i in iterations] == list(range(1, len(iterations) + 1))
+        assert iterations[-1].end_on - iterations[0].start_on >= THREE_MONTHS
+        kinds = Counter(engagement.deliverables.values_list("kind", flat=True))
+        assert kinds[DeliverableKind.DOCUMENT] >= 6
+        launched = set(engagement.deliverables.filter(
+            kind=DeliverableKind.SERVICE_LAUNCH).values_list("service", flat=True))
+        assert launched == set(engagement.services.values_list("pk", flat=True))
+        budgets = engagement.deliverables.aggregate(total=Sum("budget"))["total"]
+        assert budgets == engagement.budget_at_completion
+        for rows, first, last in ((engagement.time_entries, "worked_on", "worked_on"),
+                                  (engagement.expenses, "spent_on", "spent_on"),
+                                  (engagement.kpi_measurements, "period_start", "period_end")):
+            span = rows.aggregate(first=Min(first), last=Max(last))
+            assert span["first"] is not None, (engagement.title, rows.model.__name__)
+            assert span["last"] - span["first"] >= THREE_MONTHS, rows.model.__name__
+        team = set(engagement.assignments.values_list("consultant", flat=True))
+        assert set(engagement.time_entries.values_list("consultant", flat=True)) == team
+        indicators = set(engagement.kpi_measurements.values_list("indicator__service", flat=True))
+        assert indicators <= set(engagement.services.values_list("pk", flat=True))
+
+
+def test_time_is_costed_at_the_day_rate_in_force(seeded):
+    entries = TimeEntry.objects.filter(external_id__startswith="demo:").order_by("pk")
+    assert entries.count() > 500
+    for entry in entries[::97]:
+        rate = DayRate.objects.filter(
+            consultant=entry.consultant, valid_from__lte=entry.worked_on
+        ).order_by("-valid_from").values_list("amount", flat=True).first()
+        expected = (entry.hours * rate / 8).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert entry.cost == expected
+
+
+def test_snapshots_replay_months_of_rising_curves(seeded):
+    today = timezone.localdate()
+    for engagement in _storied():
+        snapshots = list(engagement.metrics_snapshots.order_by("day"))
+        assert snapshots[-1].day == today
+        assert snapshots[-1].day - snapshots[0].day >= THREE_MONTHS
+        for name in ("pv", "ev", "ac"):
+            curve = [getattr(snapshot, name) for snapshot in snapshots]
+            assert all(a <= b for a, b in pairwise(curve)), (engagement.title, name)
+            assert curve[-1] > curve[0] * 5, (engagement.title, name)
+        current = engagement.metrics
+        assert (current.status_date, current.pv, current.ev, current.ac) == (
+            today, snapshots[-1].pv, snapshots[-1].ev, snapshots[-1].ac)
+        # The replay is honest: an earlier day's figures are what the computation gives for
+        # that day's actual cost (time and expenses dated up to it).
+        middle = snapshots[len(snapshots) // 2]
+        spent = (
+            (engagement.time_entries.filter(worked_on__lte=middle.day)
+             .aggregate(total=Sum("cost"))["total"] or 0)
+            + (engagement.expenses.filter(spent_on__lte=middle.day)
+               .aggregate(total=Sum("amount"))["total"] or 0)
+        )
+        assert middle.ac == spent
+
+
+def test_the_three_delivery_stories_hold(seeded):
+    health = {}
+    for engagement in _storied():
+        colour, reasons = _delivery_health(engagement.metrics)
+        health[engagement.title] = (colour, reasons)
+        assert engagement.metrics.health in {"green", "amber", "red"}
+        assert set(reasons) <= set(engagement.metrics.figures["reasons"])
+    assert health["Open data APIs delivery office"] == ("green", [])
+    colour, reasons = health["Tax management platform rollout PMO"]
+    assert colour == "red"
+    assert any(reason.startswith("CPI") for reason in reasons)
+    assert any(reason.startswith("SPI") for reason in reasons)
+    colour, reasons = health["Electronic prescription rollout support"]
+    assert colour == "amber"
+    assert reasons
+    statuses = {kpi["status"] for engagement in _storied()
+                for kpi in engagement.metrics.figures["kpis"]}
+    assert statuses == {"green", "amber", "red"}
+    # Overall, the client side counts too: every demo client has overdue communications, so
+    # the healthy delivery reads amber for those reasons alone, and the troubled one is red.
+    overall = {engagement.title: engagement.metrics.health for engagement in _storied()}
+    assert overall == {
+        "Open data APIs delivery office": "amber",
+        "Tax management platform rollout PMO": "red",
+        "Electronic prescription rollout support": "amber",
+    }
+
+
+def test_summary_line_reports_delivery(seeded):
+    match = re.search(
+        r"Delivery: (\d+) iterations, (\d+) deliverables, (\d+) time entries, (\d+) expenses, "
+        r"(\d+) KPI measurements \((\d+) rows created now\)", seeded,
+    )
+    assert match, seeded
+    counts = list(map(int, match.groups()))
+    models = [Iteration, Deliverable, TimeEntry, Expense, KpiMeasurement]
+    assert counts[:5] == [model.objects.count() for model in models]
+    assert counts[5] == sum(counts[:5]) > 0
+
+
+def test_the_demo_client_sees_its_dashboard_data(seeded, client):
+    sponsor = User.objects.get(username="riverton.sponsor")
+    own = Engagement.objects.get(title="Tax management platform rollout PMO")
+    other = Engagement.objects.get(title="Open data APIs delivery office")
+    client.force_login(sponsor)
+    metrics = client.get(f"/api/v1/engagements/{own.pk}/metrics/")
+    assert metrics.status_code == 200
+    body = metrics.json()
+    assert body["health"] == "red"
+    assert body["figures"]["cpi"]["value"] == str(own.metrics.cpi)
+    history = client.get(f"/api/v1/engagements/{own.pk}/metrics/history/")
+    assert history.status_code == 200
+    days = [row["day"] for row in history.json()["results"]]
+    assert len(days) == own.metrics_snapshots.count() >= 13
+    assert days == sorted(days)
+    for path in ("metrics/", "metrics/history/"):
+        assert client.get(f"/api/v1/engagements/{other.pk}/{path}").status_code == 404
