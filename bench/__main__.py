@@ -37,12 +37,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rounds", type=int, default=None,
-        help=f"timed rounds; each runs every variant once (default {DEFAULT_ROUNDS}, "
-        f"--quick {QUICK_ROUNDS})",
+        help=f"timed rounds; each runs every variant once (default {DEFAULT_ROUNDS} or the "
+        f"case's own, --quick {QUICK_ROUNDS})",
     )
     parser.add_argument(
         "--warmup", type=int, default=None,
-        help=f"untimed rounds first (default {DEFAULT_WARMUP}, --quick {QUICK_WARMUP})",
+        help=f"untimed rounds first (default {DEFAULT_WARMUP} or the case's own, "
+        f"--quick {QUICK_WARMUP})",
     )
     parser.add_argument(
         "--case", choices=sorted(CASES), action="append", dest="cases", metavar="NAME",
@@ -50,16 +51,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="a few rounds, as a smoke test")
     args = parser.parse_args(argv)
-    if args.rounds is None:
-        args.rounds = QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS
-    if args.warmup is None:
-        args.warmup = QUICK_WARMUP if args.quick else DEFAULT_WARMUP
-    if args.rounds < 1:
+    # None left as is: the case's own default (or the global one) applies, see rounds_for.
+    if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be at least 1")
-    if args.warmup < 0:
+    if args.warmup is not None and args.warmup < 0:
         parser.error("--warmup must not be negative")
     args.cases = args.cases or sorted(CASES)
     return args
+
+
+def rounds_for(args: argparse.Namespace, case: Any) -> tuple[int, int]:
+    """Timed and warmup rounds for ``case``: the command line's, else the case's, else ours."""
+    def pick(given: int | None, quick: int, own: int | None, default: int) -> int:
+        if given is not None:
+            return given
+        if args.quick:
+            return min(quick, own) if own is not None else quick
+        return own if own is not None else default
+
+    return (pick(args.rounds, QUICK_ROUNDS, case.default_rounds, DEFAULT_ROUNDS),
+            pick(args.warmup, QUICK_WARMUP, case.default_warmup, DEFAULT_WARMUP))
 
 
 def bench_database_url() -> tuple[str, str | None]:
@@ -185,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             case.setup()
             try:
                 case.verify()
-                result = harness.run_case(case, rounds=args.rounds, warmup=args.warmup)
+                rounds, warmup = rounds_for(args, case)
+                result = harness.run_case(case, rounds=rounds, warmup=warmup)
             finally:
                 case.teardown()
             print()

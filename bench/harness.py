@@ -52,6 +52,9 @@ class Case:
     name: str = ""
     description: str = ""
     baseline: str = ""
+    # Rounds for this case when the command line names none (slow cases run fewer).
+    default_rounds: int | None = None
+    default_warmup: int | None = None
 
     def setup(self) -> None:
         """Build the data and any connections the variants need."""
@@ -69,6 +72,10 @@ class Case:
     def info(self) -> dict[str, Any]:
         """Anything else worth keeping with the results (query counts, payload sizes...)."""
         return {}
+
+    def checks(self, result: CaseResult) -> list[str]:
+        """Lines printed under the results table: targets met or missed, and the like."""
+        return []
 
     def teardown(self) -> None:
         """Release connections opened by ``setup``."""
@@ -236,6 +243,7 @@ def format_table(result: CaseResult) -> str:
                 f"per-round {name}/{result.baseline}: median {paired['median']:.2f} "
                 f"(p25 {paired['p25']:.2f}, p75 {paired['p75']:.2f})"
             )
+    lines.extend(case.checks(result))
     return "\n".join(lines)
 
 

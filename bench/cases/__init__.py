@@ -13,6 +13,7 @@ CASES: dict[str, str] = {
     "services_list": "bench.cases.catalog:ServicesListCase",
     "matches_rank": "bench.cases.matching:MatchesRankCase",
     "proposal_global": "bench.cases.matching:ProposalGlobalCase",
+    "metrics_recompute": "bench.cases.metrics:MetricsRecomputeCase",
 }
 
 
