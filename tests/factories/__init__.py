@@ -29,6 +29,7 @@ from .engagements import (
     StaffingNeedFactory,
     StaffingNeedSkillFactory,
 )
+from .improvement import ImprovementActionFactory, ProcessMapFactory, ProcessStepFactory
 from .portfolio import (
     ApplicationDependencyFactory,
     ApplicationFactory,
@@ -71,10 +72,13 @@ __all__ = [
     "EngagementAssessmentFactory",
     "EngagementFactory",
     "EngagementOutcomeFactory",
+    "ImprovementActionFactory",
     "IndicatorFactory",
     "MembershipFactory",
     "ObjectiveFactory",
     "OrganizationFactory",
+    "ProcessMapFactory",
+    "ProcessStepFactory",
     "ProviderFactory",
     "PublishedServiceFactory",
     "RiskFactory",
