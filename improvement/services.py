@@ -227,9 +227,14 @@ def improvement_action_transition(
     """Move ``action`` to ``to_status`` and store the transition with its time and author.
 
     Discarding needs a reason (the note); verifying needs the measured benefit, stored on
-    the action with the verification time.
+    the action with the verification time. The workflow is the PMO's, as the demand
+    workflow is: only staff move actions (clients propose and follow).
     """
     _check_writer_for(actor, action.organization_id)
+    if not user_sees_everything(actor):
+        raise PermissionDenied(
+            "Only PMO staff approve, start, finish, verify and discard improvement actions."
+        )
     if to_status not in ActionStatus.values:
         raise ValidationError({"to_status": f"“{to_status}” is not an action status."})
     action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
@@ -347,3 +352,98 @@ def suggest_action_for_demand_status(
         title=f"Relieve the demand flow bottleneck at “{label}”",
         problem=f"Demand waits longest in the “{label}” status. {summary}".strip(),
     )
+
+
+# --- Interfaces' writes: step lists, updates and deletes (API) ---
+
+ACTION_UPDATE_FIELDS = tuple(
+    name for name in ACTION_FIELDS
+    if name not in ("source", "process_step", "demand_status", "evidence")
+)
+
+
+@transaction.atomic
+def process_map_replace_steps(
+    *, process_map: ProcessMap, actor: User, steps: Iterable[Mapping[str, Any]]
+) -> ProcessMap:
+    """Make ``steps`` (in order, positions 1, 2, ...) the map's steps, all or nothing.
+
+    The step at a position that exists already is updated in place, so improvement actions
+    naming it keep pointing at it; steps past the new end are deleted (409 if an action
+    names one). A version that a newer one replaces is the "before" of a comparison and is
+    not redrawn (409).
+    """
+    _check_writer_for(actor, process_map.organization_id)
+    current = ProcessMap.objects.select_for_update().get(pk=process_map.pk)
+    if ProcessMap.objects.filter(replaces=current).exists():
+        raise ConflictError(
+            f"{current} has been redesigned by a newer version: its steps are kept as they "
+            "were so the versions can be compared."
+        )
+    steps = list(steps)
+    existing = {step.position: step for step in current.steps.order_by("position")}
+    # Deleted first: the extra positions must be free of actions (PROTECT -> 409).
+    ProcessStep.objects.filter(process_map=current, position__gt=len(steps)).delete()
+    for position, fields in enumerate(steps, start=1):
+        _check_known_fields(fields, STEP_FIELDS, "A process step")
+        step = existing.get(position) or ProcessStep(process_map=current, position=position)
+        for name in STEP_FIELDS:
+            default = ProcessStep._meta.get_field(name).get_default()
+            setattr(step, name, fields.get(name, default))
+        _save_valid(step)
+    return current
+
+
+@transaction.atomic
+def process_map_delete(*, process_map: ProcessMap, actor: User) -> None:
+    """Delete a map version with its steps. A version a newer one replaces, or whose steps
+    an improvement action names, is history: the PROTECT references make that a 409."""
+    _check_writer_for(actor, process_map.organization_id)
+    process_map.delete()
+
+
+@transaction.atomic
+def improvement_action_update(
+    *, action: ImprovementAction, actor: User, **fields: Any
+) -> ImprovementAction:
+    """Change what an open action says (title, proposal, scores, dates, expected benefit...).
+
+    Where it came from (source, step, status, evidence) stays as detected; its status moves
+    only through :func:`improvement_action_transition`; a verified or discarded action is
+    closed (409).
+    """
+    _check_known_fields(fields, ACTION_UPDATE_FIELDS, "An improvement action update")
+    _check_writer_for(actor, action.organization_id)
+    action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
+    if action.status not in OPEN_ACTION_STATUSES:
+        raise ConflictError(
+            f"A {action.get_status_display().lower()} action is closed and cannot change."
+        )
+    for name, value in fields.items():
+        setattr(action, name, value)
+    _check_action_links(action)
+    _save_valid(action)
+    return action
+
+
+@transaction.atomic
+def improvement_action_delete(*, action: ImprovementAction, actor: User) -> None:
+    """Delete an action nobody has moved yet; one with status history is kept (409)."""
+    _check_writer_for(actor, action.organization_id)
+    if action.transitions.exists():
+        raise ConflictError("This action has a status history: discard it instead.")
+    action.delete()
+
+
+# --- The portal's workflow buttons ---
+
+
+def improvement_action_allowed_targets(*, action: ImprovementAction, user: User) -> list[str]:
+    """The statuses ``user`` may move ``action`` to now (for the portal's buttons).
+
+    The action workflow is the PMO's, as the demand workflow is: staff approve, start,
+    finish, verify and discard; clients propose and follow, so they get none.
+    """
+    if not user_sees_everything(user):
+        return []
+    return list(ACTION_TRANSITIONS[action.status])

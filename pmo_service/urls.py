@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("catalog.api.urls")),
     path("", include("portfolio.api.urls")),
     path("", include("engagements.api.urls")),
+    path("", include("improvement.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("portfolio.urls")),
     path("", include("engagements.urls")),
+    path("", include("improvement.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).

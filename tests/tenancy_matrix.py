@@ -458,6 +458,80 @@ TENANT_RESOURCES = [
     ),
 ]
 
+def _process_map_of(organization):
+    from tests.factories.improvement import ProcessMapFactory
+
+    return ProcessMapFactory(
+        organization=organization, name=f"Marker process of {organization.name}"
+    )
+
+
+def _process_step_of(organization):
+    from tests.factories.improvement import ProcessStepFactory
+
+    return ProcessStepFactory(process_map=_process_map_of(organization), position=1)
+
+
+def _action_of(organization, **fields):
+    from tests.factories.improvement import ImprovementActionFactory
+
+    return ImprovementActionFactory(
+        organization=organization, title=f"Marker action of {organization.name}", **fields
+    )
+
+
+# Continuous improvement (issue 7): staff and client writers write through the services.
+TENANT_RESOURCES += [
+    TenantResource(
+        list_route="process-map-list",
+        detail_route="process-map-detail",
+        make=_process_map_of,
+        marker=lambda process_map: process_map.name,
+        actions=("process-map-analysis", "process-map-new-version", "process-map-suggest"),
+        write_payload=lambda process_map: {
+            "name": "Invoice approval",
+            "owner": StakeholderFactory(organization=process_map.organization).pk,
+            "steps": [{"name": "Receive"}, {"name": "Approve"}],
+        },
+        references={
+            "owner": _stakeholder_pk,
+            "engagement": lambda organization: EngagementFactory(organization=organization),
+        },
+    ),
+    TenantResource(
+        list_route="improvement-action-list",
+        detail_route="improvement-action-detail",
+        make=_action_of,
+        marker=lambda action: action.title,
+        actions=("improvement-action-transition",),
+        write_payload=lambda action: {
+            "source": "retrospective", "title": "Shorter approvals", "problem": "Waits.",
+        },
+        references={
+            "engagement": lambda organization: EngagementFactory(organization=organization),
+            "process_step": _process_step_of,
+            "owner": lambda organization: ClientUserFactory(
+                membership__organization=organization
+            ),
+        },
+    ),
+    TenantResource(
+        list_route="improvement-suggestion-list",
+        detail_route="improvement-suggestion-detail",
+        make=lambda organization: _action_of(organization, suggested=True),
+        marker=lambda action: action.title,
+    ),
+    # The demand flow is routed under the organization it belongs to.
+    TenantResource(
+        list_route="organization-list",
+        detail_route="organization-detail",
+        make=lambda organization: organization,
+        marker=lambda organization: organization.name,
+        actions=("organization-demand-flow", "organization-demand-flow-suggest"),
+    ),
+]
+
+
 def _detail(obj) -> dict:
     return {"pk": obj.pk}
 
@@ -554,6 +628,57 @@ TENANT_PAGES += [
         ),
         marker=lambda assessment: assessment.note,
     ),
+]
+
+
+def _improvement_page_map_of(organization):
+    from tests.factories.improvement import ProcessMapFactory, ProcessStepFactory
+
+    process_map = ProcessMapFactory(
+        organization=organization, name=f"Marker map of {organization.name}"
+    )
+    ProcessStepFactory(process_map=process_map, position=1)
+    return process_map
+
+
+def _improvement_page_action_of(organization, **fields):
+    from tests.factories.improvement import ImprovementActionFactory
+
+    return ImprovementActionFactory(
+        organization=organization, title=f"Marker improvement of {organization.name}",
+        **fields,
+    )
+
+
+def _improvement_page_verified_of(organization):
+    from django.utils import timezone
+
+    return _improvement_page_action_of(
+        organization, status="verified", verified_at=timezone.now(),
+        measured_hours_saved_per_month=5,
+    )
+
+
+# Continuous improvement pages (issue 7): the demand flow lists the open actions suggested
+# from it, the benefits page the verified actions, each of one organization.
+TENANT_PAGES += [
+    TenantPage(route="improvement:process-map-list", make=_improvement_page_map_of,
+               marker=lambda process_map: process_map.name),
+    TenantPage(route="improvement:process-map-detail", make=_improvement_page_map_of,
+               marker=lambda process_map: process_map.name, kwargs=_detail),
+    TenantPage(route="improvement:action-list", make=_improvement_page_action_of,
+               marker=lambda action: action.title),
+    TenantPage(route="improvement:action-detail", make=_improvement_page_action_of,
+               marker=lambda action: action.title, kwargs=_detail),
+    TenantPage(
+        route="improvement:demand-flow",
+        make=lambda organization: _improvement_page_action_of(
+            organization, source="demand_flow", demand_status="assessed", suggested=True
+        ),
+        marker=lambda action: action.title,
+    ),
+    TenantPage(route="improvement:benefits", make=_improvement_page_verified_of,
+               marker=lambda action: action.title),
 ]
 
 SHARED_RESOURCES = [

@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
         "DemandStatusEnum": "portfolio.choices.DemandStatus",
         "ObjectiveStatusEnum": "portfolio.choices.ObjectiveStatus",
         "EngagementStatusEnum": "engagements.choices.EngagementStatus",
+        "ActionStatusEnum": "improvement.choices.ActionStatus",
         "NeedStatusEnum": "engagements.choices.NeedStatus",
         "ProposalStatusEnum": "engagements.choices.ProposalStatus",
         "LanguageEnum": "engagements.choices.Language",

@@ -144,11 +144,11 @@ def test_action_refuses_step_of_another_organization(org_a, org_b, user_a):
     assert "process_step" in error.value.message_dict
 
 
-def test_full_workflow_stores_history(org_a, user_a):
-    action = _walk(_action(org_a, user_a), user_a, ActionStatus.APPROVED,
+def test_full_workflow_stores_history(org_a, user_a, staff_user):
+    action = _walk(_action(org_a, user_a), staff_user, ActionStatus.APPROVED,
                    ActionStatus.IN_PROGRESS, ActionStatus.DONE)
     action = services.improvement_action_transition(
-        action=action, to_status=ActionStatus.VERIFIED, actor=user_a,
+        action=action, to_status=ActionStatus.VERIFIED, actor=staff_user,
         measured_hours_saved_per_month=D("12.5"), note="Measured over four weeks.",
     )
     assert action.status == ActionStatus.VERIFIED
@@ -162,11 +162,11 @@ def test_full_workflow_stores_history(org_a, user_a):
     assert action.history.count() >= 5
 
 
-def test_refused_transition_names_the_allowed_ones(org_a, user_a):
+def test_refused_transition_names_the_allowed_ones(org_a, user_a, staff_user):
     action = _action(org_a, user_a)
     with pytest.raises(ConflictError) as error:
         services.improvement_action_transition(
-            action=action, to_status=ActionStatus.DONE, actor=user_a
+            action=action, to_status=ActionStatus.DONE, actor=staff_user
         )
     assert str(error.value) == (
         "A proposed action cannot become done (allowed: approved, discarded)."
@@ -174,44 +174,51 @@ def test_refused_transition_names_the_allowed_ones(org_a, user_a):
     assert not ImprovementActionTransition.objects.exists()
 
 
-def test_closed_action_cannot_move(org_a, user_a):
+def test_closed_action_cannot_move(org_a, user_a, staff_user):
     action = services.improvement_action_transition(
-        action=_action(org_a, user_a), to_status=ActionStatus.DISCARDED, actor=user_a,
+        action=_action(org_a, user_a), to_status=ActionStatus.DISCARDED, actor=staff_user,
         note="Not worth it.",
     )
     assert action.discard_reason == "Not worth it."
     with pytest.raises(ConflictError, match="allowed: none: it is closed"):
         services.improvement_action_transition(
-            action=action, to_status=ActionStatus.APPROVED, actor=user_a
+            action=action, to_status=ActionStatus.APPROVED, actor=staff_user
         )
 
 
-def test_discard_needs_reason(org_a, user_a):
+def test_discard_needs_reason(org_a, user_a, staff_user):
     with pytest.raises(ValidationError) as error:
         services.improvement_action_transition(
-            action=_action(org_a, user_a), to_status=ActionStatus.DISCARDED, actor=user_a,
+            action=_action(org_a, user_a), to_status=ActionStatus.DISCARDED, actor=staff_user,
             note="   ",
         )
     assert error.value.message_dict["note"] == ["Say why the action is discarded."]
 
 
-def test_verify_needs_measured_benefit(org_a, user_a):
-    action = _walk(_action(org_a, user_a), user_a, ActionStatus.APPROVED,
+def test_verify_needs_measured_benefit(org_a, user_a, staff_user):
+    action = _walk(_action(org_a, user_a), staff_user, ActionStatus.APPROVED,
                    ActionStatus.IN_PROGRESS, ActionStatus.DONE)
     with pytest.raises(ValidationError) as error:
         services.improvement_action_transition(
-            action=action, to_status=ActionStatus.VERIFIED, actor=user_a
+            action=action, to_status=ActionStatus.VERIFIED, actor=staff_user
         )
     assert "Verifying an action needs its measured benefit" in str(error.value)
     action.refresh_from_db()
     assert action.status == ActionStatus.DONE
 
 
-def test_measured_benefit_only_when_verifying(org_a, user_a):
+def test_measured_benefit_only_when_verifying(org_a, user_a, staff_user):
     with pytest.raises(ValidationError, match="recorded when the action is verified"):
         services.improvement_action_transition(
-            action=_action(org_a, user_a), to_status=ActionStatus.APPROVED, actor=user_a,
+            action=_action(org_a, user_a), to_status=ActionStatus.APPROVED, actor=staff_user,
             measured_hours_saved_per_month=D("3"),
+        )
+
+
+def test_clients_do_not_move_actions_the_workflow_is_the_pmos(org_a, user_a):
+    with pytest.raises(PermissionDenied, match="Only PMO staff"):
+        services.improvement_action_transition(
+            action=_action(org_a, user_a), to_status=ActionStatus.APPROVED, actor=user_a
         )
 
 
@@ -251,10 +258,10 @@ def test_suggestion_for_constraint_step_is_idempotent_and_not_approved(permit_ma
     assert ImprovementAction.objects.count() == 1
 
 
-def test_new_suggestion_once_the_previous_is_closed(permit_map, user_a):
+def test_new_suggestion_once_the_previous_is_closed(permit_map, user_a, staff_user):
     [first] = services.suggest_actions_for_process_map(process_map=permit_map)
     services.improvement_action_transition(
-        action=first, to_status=ActionStatus.DISCARDED, actor=user_a, note="Known already."
+        action=first, to_status=ActionStatus.DISCARDED, actor=staff_user, note="Known already."
     )
     [second] = services.suggest_actions_for_process_map(process_map=permit_map)
     assert second.pk != first.pk

@@ -302,6 +302,121 @@ CASES = [
     ],
 ]
 
+
+def _improvement(rows, organization):
+    """Process maps with steps, and improvement actions with an owner, a step, a KPI, an
+    engagement and a transition each, plus one open suggestion per map."""
+    from improvement.choices import ActionSource, ActionStatus
+    from improvement.models import ImprovementActionTransition
+    from tests.factories.improvement import (
+        ImprovementActionFactory,
+        ProcessMapFactory,
+        ProcessStepFactory,
+    )
+
+    staff = StaffUserFactory()
+    engagement = EngagementFactory(organization=organization)
+    for _ in range(rows):
+        process_map = ProcessMapFactory(organization=organization, engagement=engagement,
+                                        owner=StakeholderFactory(organization=organization))
+        step = ProcessStepFactory(process_map=process_map, position=1)
+        ProcessStepFactory(process_map=process_map, position=2)
+        action = ImprovementActionFactory(
+            organization=organization, engagement=engagement, owner=staff,
+            source=ActionSource.PROCESS_STEP, process_step=step,
+            expected_kpi=IndicatorFactory(), expected_kpi_delta=1,
+        )
+        ImprovementActionTransition.objects.create(
+            action=action, from_status=ActionStatus.PROPOSED, to_status=ActionStatus.APPROVED,
+            actor=staff,
+        )
+        ImprovementActionFactory(organization=organization, suggested=True,
+                                 source=ActionSource.PROCESS_STEP, process_step=step)
+
+
+CASES += [
+    case
+    for route in ("process-map-list", "improvement-action-list", "improvement-suggestion-list")
+    for case in (ListCase(route, False, _improvement), ListCase(route, True, _improvement))
+]
+
+
+def _improvement_pages(rows, organization):
+    """For the improvement pages: process maps with steps (every other one redesigned), and
+    actions in every status with an owner, an engagement and a step each."""
+    from improvement.choices import ActionSource, ActionStatus
+    from tests.factories.improvement import (
+        ImprovementActionFactory,
+        ProcessMapFactory,
+        ProcessStepFactory,
+    )
+
+    staff = StaffUserFactory()
+    engagement = EngagementFactory(organization=organization)
+    statuses = list(ActionStatus)
+    for index in range(rows):
+        process_map = ProcessMapFactory(organization=organization, engagement=engagement,
+                                        owner=StakeholderFactory(organization=organization))
+        step = ProcessStepFactory(process_map=process_map, position=1)
+        if index % 2:
+            ProcessMapFactory(organization=organization, name=process_map.name, version=2,
+                              replaces=process_map)
+        status = statuses[index % len(statuses)]
+        ImprovementActionFactory(
+            organization=organization, engagement=engagement, owner=staff,
+            source=ActionSource.PROCESS_STEP, process_step=step, status=status,
+            business_value=1 + index % 20,
+            verified_at=timezone.now() if status == ActionStatus.VERIFIED else None,
+            measured_hours_saved_per_month=4 if status == ActionStatus.VERIFIED else None,
+            discard_reason="No longer needed." if status == ActionStatus.DISCARDED else "",
+        )
+
+
+CASES += [
+    ListCase(route, as_staff, _improvement_pages, api=False)
+    for route in ("improvement:process-map-list", "improvement:action-list")
+    for as_staff in (False, True)
+]
+
+
+def _improvement_admin(rows, organization):
+    """For the improvement admin: process maps with steps (each redesigned by a version 2
+    that the list analyses too), and actions with an owner, an engagement, a step, a target
+    past the short term and a transition each."""
+    from datetime import timedelta
+
+    from improvement.choices import ActionSource, ActionStatus
+    from improvement.models import ImprovementActionTransition
+    from tests.factories.improvement import (
+        ImprovementActionFactory,
+        ProcessMapFactory,
+        ProcessStepFactory,
+    )
+
+    staff = StaffUserFactory()
+    engagement = EngagementFactory(organization=organization)
+    for _ in range(rows):
+        before = ProcessMapFactory(organization=organization, engagement=engagement)
+        after = ProcessMapFactory(organization=organization, name=before.name, version=2,
+                                  replaces=before)
+        step = ProcessStepFactory(process_map=before, position=1)
+        ProcessStepFactory(process_map=after, position=1)
+        action = ImprovementActionFactory(
+            organization=organization, engagement=engagement, owner=staff,
+            source=ActionSource.PROCESS_STEP, process_step=step,
+            target_date=timezone.localdate() + timedelta(days=120),
+        )
+        ImprovementActionTransition.objects.create(
+            action=action, from_status=ActionStatus.PROPOSED, to_status=ActionStatus.APPROVED,
+            actor=staff,
+        )
+
+
+CASES += [
+    ListCase(f"admin:improvement_{model}_changelist", True, _improvement_admin, api=False)
+    for model in ("processmap", "improvementaction")
+]
+
 OUR_APPS = ("stakeholders", "catalog", "portfolio", "engagements", "improvement")
 # Changelists of singletons redirect to their one row: there is no list to grow.
 SINGLETONS = {"admin:engagements_matchingweights_changelist"}
