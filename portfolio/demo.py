@@ -26,7 +26,7 @@ from stakeholders.models import Organization, Stakeholder, User
 from stakeholders.selectors import organization_writer
 
 from . import demo_data, services
-from .choices import DemandStatus
+from .choices import DemandStatus, DemandType
 from .models import Application, ApplicationDependency, Demand, DemandTransition, Objective
 
 
@@ -54,8 +54,8 @@ def seed(*, stdout: TextIO) -> None:
                 created,
             )
             _seed_demands(
-                organization, portfolio["demands"], applications, objectives, people, staff,
-                today, created,
+                organization, portfolio["demands"] + _queue_demands(organization.name),
+                applications, objectives, people, staff, today, created,
             )
     clients = Organization.objects.filter(applications__isnull=False).distinct().count()
     stdout.write(
@@ -65,6 +65,49 @@ def seed(*, stdout: TextIO) -> None:
         f"{clients} clients ({created['applications']}, {created['dependencies']}, "
         f"{created['objectives']} and {created['demands']} created now)."
     )
+
+
+# Small changes that waited weeks for the approval committee (days ago of each move along
+# submitted -> assessed -> approved -> scheduled -> in progress -> delivered; a shorter
+# tuple stops in its last status). Added to every demo client so that, over the last 90
+# days, the flow of demand clearly waits longest in "assessed": the demand-flow bottleneck
+# the improvement demo detects (``improvement.demo``).
+QUEUE_DEMANDS = [
+    ("Update the citizen notice templates", (84, 82, 34, 31, 27, 20)),
+    ("Add a payment reference to receipts", (80, 77, 30, 28, 22, 15)),
+    ("Accessibility fixes on the request forms", (75, 73, 25, 22, 18, 10)),
+    ("Export monthly figures to the open data site", (70, 67, 20, 17, 12, 6)),
+    ("Single sign-on for the back-office tools", (66, 63, 16, 13, 9, 3)),
+    ("Retire the fax intake channel", (62, 60, 14, 11, 7, 2)),
+    ("Translate the service catalogue", (45, 42)),
+]
+# Per client: the application the queued changes touch and who requests them.
+QUEUE_OWNERS = {
+    "City Council of Riverton": ("CIT-PORTAL", "elena.prieto@riverton.example"),
+    "Eastmoor Regional Health Service": ("APPT", "lucia.ferrer@eastmoor-health.example"),
+    "National Agency for Digital Government": ("CL-FOLDER", "diego.rivas@digital-agency.example"),
+}
+QUEUE_FLOW = [
+    DemandStatus.SUBMITTED, DemandStatus.ASSESSED, DemandStatus.APPROVED,
+    DemandStatus.SCHEDULED, DemandStatus.IN_PROGRESS, DemandStatus.DELIVERED,
+]
+
+
+def _queue_demands(organization_name: str) -> list[dict]:
+    """The queue sample demands of a client, in the shape of ``demo_data``'s demands."""
+    if organization_name not in QUEUE_OWNERS:
+        return []
+    application, requester = QUEUE_OWNERS[organization_name]
+    return [
+        {"title": title,
+         "description": "A small change to the service; it waited for the approval committee "
+                        "like the others of its kind.",
+         "type": DemandType.EVOLUTION, "applications": [application], "objectives": [],
+         "requester": requester, "scores": (5, 3, 2, 2), "target": None,
+         "steps": [(status, days, "") for status, days in zip(QUEUE_FLOW, days_ago,
+                                                               strict=False)]}
+        for title, days_ago in QUEUE_DEMANDS
+    ]
 
 
 def _days_from(today: datetime.date, days: int | None) -> datetime.date | None:
