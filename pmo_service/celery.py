@@ -52,6 +52,10 @@ app.conf.beat_schedule = {
         "task": "engagements.tasks.sweep_stale_metrics",
         "schedule": timedelta(minutes=5),
     },
+    "detect-improvement-bottlenecks": {
+        "task": "improvement.tasks.detect_bottlenecks",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 

@@ -112,6 +112,7 @@ def test_celery_policy():
         "purge-expired-sessions",
         "recompute-all-engagement-metrics",
         "sweep-stale-engagement-metrics",
+        "detect-improvement-bottlenecks",
     }
     celery_app.loader.import_default_modules()
     for entry in conf.beat_schedule.values():
