@@ -58,7 +58,7 @@ from engagements.models import (
     TimeEntry,
 )
 from stakeholders import classification
-from stakeholders.choices import ACTIVE_RISK_STATUSES, ENGAGEMENT_ORDER
+from stakeholders.choices import ACTIVE_RISK_STATUSES, ENGAGEMENT_ORDER, RiskKind
 from stakeholders.models import CommunicationPlan, Risk, Stakeholder
 
 SEED = 20261201
@@ -131,6 +131,7 @@ READS = {
     "risks": """
         SELECT organization_id, probability * impact AS score, count(*) FROM {Risk}
         WHERE organization_id = ANY(%(organizations)s) AND status = ANY(%(active_risks)s)
+          AND kind = %(threat)s
         GROUP BY organization_id, score ORDER BY organization_id, score DESC""",
 }
 DELIVERABLE_COUNTS = ("deliverables_total", "deliverables_accepted", "launches_planned",
@@ -206,6 +207,7 @@ class RawRecompute:
             "power": classification.threshold("POWER_HIGH_FROM"),
             "interest": classification.threshold("INTEREST_HIGH_FROM"),
             "active_risks": [s.value for s in ACTIVE_RISK_STATUSES],
+            "threat": RiskKind.THREAT.value,
         }
         inputs: dict[int, dict[str, Any]] = {}
         with self.raw.cursor() as cursor:
