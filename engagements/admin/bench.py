@@ -18,7 +18,12 @@ from django.urls import path
 from django.utils import timezone
 
 from catalog.models import Skill
-from pmo_service.admin_helpers import ServiceAdminMixin, ServiceModelForm
+from pmo_service.admin_helpers import (
+    ReadOnlyInline,
+    ServiceAdminMixin,
+    ServiceModelForm,
+    admin_link,
+)
 from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import selectors, services
@@ -34,10 +39,8 @@ from ..models import (
 )
 from .common import (
     ProfileFormMixin,
-    ReadOnlyInline,
     ServiceInlineFormSet,
     ServiceInlineMixin,
-    admin_link,
     profile_fieldset,
 )
 

@@ -1,50 +1,16 @@
-"""Pieces shared by the engagements admin modules: inline rows written by services, the
-culture-profile check of forms, read-only inlines and links between admin pages."""
+"""Pieces shared by the engagements admin modules: inline rows written by services and the
+culture-profile check of forms (links, read-only inlines and service errors are in
+``pmo_service.admin_helpers``, shared by every app)."""
 
 from collections.abc import Sequence
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
-from django.utils.html import format_html
 
-from pmo_service.exceptions import ConflictError
+from pmo_service.admin_helpers import SERVICE_ERRORS, add_service_error
 
 from ..choices import CULTURE_TYPES
-
-
-def admin_link(obj, text: str | None = None) -> str:
-    """A link to ``obj``'s admin change page (its name by default)."""
-    if obj is None:
-        return "—"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text or str(obj))
-
-
-def add_service_error(form: forms.BaseForm, error: Exception) -> None:
-    """Show a service's refusal on ``form``: field errors beside their fields when the form
-    has them, everything else above the form (or the inline row)."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            if field in form.fields and field != NON_FIELD_ERRORS:
-                form.add_error(field, errors)
-            else:
-                label = (
-                    "" if field == NON_FIELD_ERRORS
-                    else f"{field.replace('_', ' ').capitalize()}: "
-                )
-                form.add_error(None, [f"{label}{message}" for item in errors
-                                      for message in item.messages])
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, str(error))
-
-
-SERVICE_ERRORS = (ValidationError, ConflictError, PermissionDenied)
 
 
 class ServiceInlineFormSet(forms.BaseInlineFormSet):
@@ -134,25 +100,6 @@ class ServiceInlineMixin:
         formset = super().get_formset(request, obj, **kwargs)
         formset.actor = request.user  # a class built for this request only
         return formset
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown for reference: recorded elsewhere, never edited on this page."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ProfileFormMixin:

@@ -8,7 +8,7 @@ they are not changed or deleted, a newer one takes over.
 
 from django.contrib import admin
 
-from pmo_service.admin_helpers import ServiceAdminMixin, ServiceModelForm
+from pmo_service.admin_helpers import ReadOnlyInline, ServiceAdminMixin, ServiceModelForm
 from pmo_service.admin_history import NoRevertHistoryAdmin
 from stakeholders.choices import OrganizationKind
 from stakeholders.models import Organization
@@ -17,7 +17,7 @@ from .. import selectors, services
 from ..choices import CULTURE_TYPES, CultureSource
 from ..classification import dominant_type
 from ..models import CultureAnswer, CultureAssessment
-from .common import ProfileFormMixin, ReadOnlyInline, profile_fieldset
+from .common import ProfileFormMixin, profile_fieldset
 
 RECORD_FIELDS = ["organization", "assessed_on", "respondents", "note"]
 

@@ -25,7 +25,13 @@ from django.utils.html import format_html
 
 from catalog.choices import RequestStatus
 from catalog.models import ServiceRequest
-from pmo_service.admin_helpers import ServiceAdminMixin, apply_each
+from pmo_service.admin_helpers import (
+    SERVICE_ERRORS,
+    ReadOnlyInline,
+    ServiceAdminMixin,
+    add_service_error,
+    apply_each,
+)
 from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import services
@@ -40,13 +46,7 @@ from ..models import (
     Iteration,
     StaffingNeed,
 )
-from .common import (
-    SERVICE_ERRORS,
-    ReadOnlyInline,
-    ServiceInlineFormSet,
-    ServiceInlineMixin,
-    add_service_error,
-)
+from .common import ServiceInlineFormSet, ServiceInlineMixin
 
 FINAL_STATUSES = (EngagementStatus.CLOSED, EngagementStatus.CANCELLED)
 OUTCOME_STATUSES = (EngagementStatus.CLOSING, EngagementStatus.CLOSED)

@@ -13,13 +13,12 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
-from pmo_service.admin_helpers import ServiceAdminMixin, error_text
+from pmo_service.admin_helpers import SERVICE_ERRORS, ServiceAdminMixin, error_text
 from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import selectors, services
 from ..choices import MatchFactor, ProposalStatus
 from ..models import MatchingWeights, StaffingProposal
-from .common import SERVICE_ERRORS
 
 WEIGHT_FIELDS = [factor.value for factor in MatchFactor]
 

@@ -11,12 +11,12 @@ from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
+from pmo_service.admin_helpers import SERVICE_ERRORS
 from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import selectors, services
 from ..choices import EngagementStatus
 from ..models import Consultant, ConsultantFitRating, Engagement, EngagementOutcome
-from .common import SERVICE_ERRORS
 
 OUTCOME_FIELDS = ["client_satisfaction", "on_time", "final_cpi", "final_spi", "note"]
 RATING_FIELDS = ["consultant", "values_match", "values_fit", "culture_fit", "comment"]

@@ -17,13 +17,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from pmo_service.admin_helpers import ServiceAdminMixin, apply_each
+from pmo_service.admin_helpers import SERVICE_ERRORS, ServiceAdminMixin, admin_link, apply_each
 from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import matching, selectors, services
 from ..choices import MatchFactor, NeedStatus
 from ..models import Consultant, StaffingNeed, StaffingNeedSkill
-from .common import SERVICE_ERRORS, admin_link
 from .engagements import matches_link
 
 CANDIDATES_PER_PAGE = 50

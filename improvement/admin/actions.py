@@ -16,8 +16,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from engagements.admin.common import ReadOnlyInline
-from pmo_service.admin_helpers import ServiceAdminMixin, apply_each
+from pmo_service.admin_helpers import ReadOnlyInline, ServiceAdminMixin, apply_each
 from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import services

@@ -20,9 +20,15 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, ProtectedError
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from engagements.admin.common import SERVICE_ERRORS, add_service_error, admin_link
 from engagements.metrics.formulas import Figure
-from pmo_service.admin_helpers import ServiceAdminMixin, apply_each, error_text
+from pmo_service.admin_helpers import (
+    SERVICE_ERRORS,
+    ServiceAdminMixin,
+    add_service_error,
+    admin_link,
+    apply_each,
+    error_text,
+)
 from pmo_service.admin_history import NoRevertHistoryAdmin
 
 from .. import services
