@@ -7,7 +7,7 @@ PORT ?= 8000
 # CELERY_BROKER_URL (or REDIS_URL) in the environment.
 export DJANGO_SETTINGS_MODULE ?= pmo_service.settings.local
 
-.PHONY: install run test worker beat bench lint check lock clean
+.PHONY: install run test worker beat bench lint check audit lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ lint: install
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+
+# Known vulnerabilities in the pinned dependencies (PyPA advisories via the PyPI JSON API).
+# --strict also fails when a package could not be checked, so an unreachable service or an
+# unknown package never passes silently.
+audit: install
+	$(BIN)/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict \
+		--progress-spinner off
 
 # Re-resolve the pinned versions from the ranges in pyproject.toml.
 lock:

@@ -162,7 +162,28 @@ def test_web_runs_gunicorn_on_the_wsgi_application(services):
     assert target == "pmo_service.wsgi:application"
     assert target.replace(":", ".") == settings.WSGI_APPLICATION
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:8000"
-    assert "8000:8000" in services["web"]["ports"]
+    assert "8000" in [str(port) for port in services["web"]["expose"]]
+
+
+def test_web_and_worker_scale_out_behind_one_proxy(compose, services):
+    """`docker compose up --scale web=3 --scale worker=2` must work: no replica of web or
+    worker may claim a host port or a fixed container name, and the one published port is the
+    proxy's, which spreads requests over every web replica."""
+    for name in ("web", "worker"):
+        assert "ports" not in services[name], f"{name} replicas would fight over a host port"
+        assert "container_name" not in services[name], name
+    assert services["proxy"]["ports"] == ["8000:8000"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    config_name = services["proxy"]["configs"][0]["source"]
+    assert services["proxy"]["configs"][0]["target"] == "/etc/nginx/conf.d/default.conf"
+    conf = compose["configs"][config_name]["content"]
+    # Docker's DNS is re-asked (a variable in proxy_pass), so new replicas join the rotation.
+    assert "resolver 127.0.0.11" in conf
+    assert re.search(r"set \$(\w+) http://web:8000;", conf)
+    assert "proxy_pass $web_upstream;" in conf
+    # The client address is replaced, never appended to a caller-supplied header.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
 
 
 @pytest.mark.parametrize("role", ["worker", "beat"])
