@@ -24,6 +24,7 @@ is picked up again (by its own task or by :func:`sweep_stale`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -454,12 +455,18 @@ def _send_recompute(engagement_id: int) -> None:
     from ..tasks import recompute_engagement_metrics
 
     key = pending_key(engagement_id)
-    if not cache.add(key, 1, timeout=COALESCE_SECONDS):
-        return
+    try:
+        if not cache.add(key, 1, timeout=COALESCE_SECONDS):
+            return
+    except BROKER_ERRORS as error:
+        # The shared cache lives on Redis too. Without it there is no coalescing, but the
+        # change is committed and must not fail: try the broker anyway.
+        logger.warning("Metrics coalescing cache unavailable (%s); sending uncoalesced.", error)
     try:
         recompute_engagement_metrics.apply_async(args=(engagement_id,))
     except BROKER_ERRORS as error:
-        cache.delete(key)
+        with contextlib.suppress(*BROKER_ERRORS):
+            cache.delete(key)
         logger.warning(
             "Could not enqueue the metrics recompute of engagement %s (%s); the sweep will "
             "reconcile it.", engagement_id, error,

@@ -454,3 +454,36 @@ def test_snapshot_as_of_is_timezone_aware(fence):
     metrics = compute.recompute_engagement(fence.pk, D)
     assert isinstance(metrics.as_of, datetime)
     assert timezone.is_aware(metrics.as_of)
+
+
+DEAD_REDIS_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_connect_timeout": 0.2},
+    }
+}
+
+
+@pytest.mark.parametrize("broker_up", [True, False], ids=["broker-up", "broker-down"])
+def test_redis_cache_down_the_write_still_commits_and_the_task_is_still_tried(
+    settings, django_capture_on_commit_callbacks, caplog, broker_up,
+):
+    """The coalescing mark lives in the shared cache, on Redis like the broker. With Redis
+    gone a committed change must not turn into an error after the fact: the task is sent
+    uncoalesced (or, with the broker gone too, left to the sweep)."""
+    engagement = EngagementFactory(status=EngagementStatus.ACTIVE)
+    settings.CACHES = DEAD_REDIS_CACHE
+    failure = None if broker_up else kombu.exceptions.OperationalError("Error 111 connecting.")
+    with (
+        mock.patch.object(recompute_engagement_metrics, "apply_async", side_effect=failure) as send,
+        caplog.at_level(logging.WARNING, logger="engagements.metrics.compute"),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        expense(engagement, timezone.localdate(), "75")
+        compute.mark_inputs_changed([engagement.pk])
+    send.assert_called_once_with(args=(engagement.pk,))
+    assert "coalescing cache unavailable" in caplog.text
+    assert ("sweep will reconcile" in caplog.text) is not broker_up
+    assert EngagementMetrics.objects.get(engagement=engagement).is_stale
