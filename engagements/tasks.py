@@ -5,6 +5,7 @@ current metrics and the day's snapshot), so a redelivered or duplicated task is 
 Database hiccups are retried with backoff; time limits come from the Celery settings.
 """
 
+import contextlib
 import logging
 
 from celery import shared_task
@@ -26,9 +27,11 @@ def recompute_engagement_metrics(engagement_id: int) -> str:
     """Recompute one engagement's metrics and today's snapshot.
 
     The pending mark is cleared *before* reading, so a change committed while this runs
-    enqueues a fresh recompute instead of being swallowed by this one.
+    enqueues a fresh recompute instead of being swallowed by this one. An unreachable cache
+    only costs the coalescing (the mark expires on its own): the recompute still runs.
     """
-    cache.delete(compute.pending_key(engagement_id))
+    with contextlib.suppress(*compute.BROKER_ERRORS):
+        cache.delete(compute.pending_key(engagement_id))
     try:
         compute.recompute_engagement(engagement_id)
     except Engagement.DoesNotExist:
