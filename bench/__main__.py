@@ -1,5 +1,10 @@
 """``python -m bench``: run the benchmark cases on a fresh PostgreSQL database.
 
+``python -m bench build`` only builds the shared scale dataset (bench.dataset) and reports
+its build time; ``python -m bench [run]`` builds it once, runs the cases that read it, then
+the cases that build their own data (each on an emptied database). ``--reuse`` keeps the
+database and a dataset already in it (built by ``python -m bench build``).
+
 The database is always ``pmo_bench`` (dropped and recreated at start) on the PostgreSQL
 server of ``DATABASE_URL``, or on postgres://postgres@127.0.0.1:5432 when ``DATABASE_URL`` is
 unset or not PostgreSQL, so development data is never touched. Django runs with the test
@@ -50,6 +55,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"case to run, repeatable (default: all of {', '.join(sorted(CASES))})",
     )
     parser.add_argument("--quick", action="store_true", help="a few rounds, as a smoke test")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help=f"keep the {BENCH_DATABASE} database and the scale dataset already in it "
+        "(from `python -m bench build`) instead of recreating them",
+    )
+    parser.add_argument(
+        "command", nargs="?", choices=["run", "build"], default="run",
+        help="run: the cases (default); build: only build the scale dataset and time it",
+    )
     args = parser.parse_args(argv)
     # None left as is: the case's own default (or the global one) applies, see rounds_for.
     if args.rounds is not None and args.rounds < 1:
@@ -112,6 +126,22 @@ def recreate_database(url: str) -> str:
         admin.close()
 
 
+def database_version(url: str) -> str:
+    """The server version, keeping the bench database (``--reuse``); created if missing."""
+    import psycopg2
+
+    try:
+        connection = psycopg2.connect(url)
+    except psycopg2.OperationalError:
+        return recreate_database(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0]
+    finally:
+        connection.close()
+
+
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     # Forced, not defaulted: `make` exports the local settings module.
@@ -167,13 +197,16 @@ def main(argv: list[str] | None = None) -> int:
             f"bench: DATABASE_URL already names '{BENCH_DATABASE}', the database the bench drops; "
             "point it at your development database instead."
         )
-    server_version = recreate_database(database_url)
+    if args.reuse:
+        server_version = database_version(database_url)
+    else:
+        server_version = recreate_database(database_url)
     setup_django(database_url)
 
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import harness
+    from bench import dataset, harness
     from bench.cases import load_case
 
     software = harness.software_info(["Django", "djangorestframework", "psycopg2-binary"])
@@ -181,18 +214,30 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(server_version)
     database = env["database"]
     print(
-        f"bench: database {database['name']} on {database['host']}:{database['port'] or 5432} "
-        f"(PostgreSQL {server_version}), "
-        f"Python {software['python']}, Django {software['django']}, "
-        f"DRF {software['djangorestframework']}",
+        f"bench: database {database['name']} on {database['host']}:{database['port'] or 5432}",
         flush=True,
     )
+    print(harness.describe_run(software), flush=True)
 
+    if args.command == "build":
+        build_dataset(dataset, call_command, reuse=False)
+        connections.close_all()
+        return 0
+
+    cases = [load_case(name) for name in args.cases]
+    # Cases on the shared dataset first (built once), then those that empty the database.
+    ordered = ([case for case in cases if case.dataset == "scale"]
+               + [case for case in cases if case.dataset != "scale"])
+    results = []
     try:
-        for name in args.cases:
-            # Every case starts from an empty (migrated) database.
-            call_command("flush", interactive=False, verbosity=0)
-            case = load_case(name)
+        built = None
+        for case in ordered:
+            if case.dataset == "scale":
+                if built is None:
+                    built = build_dataset(dataset, call_command, reuse=args.reuse)
+                case.built = built
+            else:
+                call_command("flush", interactive=False, verbosity=0)
             case.setup()
             try:
                 case.verify()
@@ -200,9 +245,12 @@ def main(argv: list[str] | None = None) -> int:
                 result = harness.run_case(case, rounds=rounds, warmup=warmup)
             finally:
                 case.teardown()
+            results.append(result)
             print()
             print(harness.format_table(result))
             document = harness.result_document(result, software=software, environment=env)
+            if case.dataset == "scale" and built is not None:
+                document["dataset"] = {"build_seconds": built.seconds, "rows": built.rows}
             path = harness.write_json(document)
             print(f"written {path.relative_to(REPO_DIR)}", flush=True)
     except harness.BenchError as exc:
@@ -210,7 +258,29 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         connections.close_all()
+    print()
+    print(harness.describe_run(software))
+    print(harness.format_summary(results))
     return 0
+
+
+def build_dataset(dataset: Any, call_command: Any, *, reuse: bool) -> Any:
+    """The scale dataset: found in the database with ``reuse``, else built on an emptied
+    one, with its build time printed."""
+    if reuse:
+        found = dataset.find()
+        if found is not None:
+            print("bench: reusing the scale dataset already in the database", flush=True)
+            return found
+    call_command("flush", interactive=False, verbosity=0)
+    print("bench: building the scale dataset (COPY)...", file=sys.stderr, flush=True)
+    built = dataset.build()
+    print(f"bench: scale dataset built in {built.seconds['total']:.1f} s "
+          f"({', '.join(f'{k} {v:.1f} s' for k, v in built.seconds.items() if k != 'total')})",
+          flush=True)
+    for table, count in built.rows.items():
+        print(f"  {table:<36} {count:>9,}", flush=True)
+    return built
 
 
 if __name__ == "__main__":

@@ -52,6 +52,11 @@ class Case:
     name: str = ""
     description: str = ""
     baseline: str = ""
+    # "scale": the case reads the shared dataset (bench.dataset), built once per run and
+    # handed over as ``self.built`` before ``setup``; "" : it builds its own data on an
+    # emptied database.
+    dataset: str = ""
+    built: Any = None
     # Rounds for this case when the command line names none (slow cases run fewer).
     default_rounds: int | None = None
     default_warmup: int | None = None
@@ -71,6 +76,10 @@ class Case:
 
     def info(self) -> dict[str, Any]:
         """Anything else worth keeping with the results (query counts, payload sizes...)."""
+        return {}
+
+    def queries_per_request(self) -> dict[str, int]:
+        """Queries each variant runs per call (as measured in ``verify``), for the summary."""
         return {}
 
     def checks(self, result: CaseResult) -> list[str]:
@@ -247,6 +256,26 @@ def format_table(result: CaseResult) -> str:
     return "\n".join(lines)
 
 
+def format_summary(results: list[CaseResult]) -> str:
+    """One line per variant of every case run: median, ratio to the baseline, queries."""
+    columns = ["case", "variant", "median ms", "ratio", "throughput", "queries"]
+    rows = []
+    for result in results:
+        queries = result.case.queries_per_request()
+        for name, stats in result.stats.items():
+            ratio = result.ratio(name)
+            rows.append([
+                result.case.name, f"{name} (baseline)" if name == result.baseline else name,
+                f"{stats.median * 1000:.2f}", f"{ratio:.2f}", f"{1 / ratio:.2f}",
+                str(queries[name]) if name in queries else "-",
+            ])
+    widths = [max(len(row[i]) for row in [columns, *rows]) for i in range(len(columns))]
+    lines = ["  ".join(cell.ljust(width) if i < 2 else cell.rjust(width)
+                       for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
+             for row in [columns, ["-" * w for w in widths], *rows]]
+    return "\n".join(lines)
+
+
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)
@@ -265,6 +294,17 @@ def _cpu_model() -> str | None:
     return platform.processor() or None
 
 
+def _memory_gib() -> float | None:
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as meminfo:
+            for text in meminfo:
+                if text.startswith("MemTotal:"):
+                    return round(int(text.split()[1]) / 1024 / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def machine_info() -> dict[str, Any]:
     return {
         "platform": platform.platform(),
@@ -272,7 +312,20 @@ def machine_info() -> dict[str, Any]:
         "cpu": _cpu_model(),
         "cpu_count": os.cpu_count(),
         "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "memory_gib": _memory_gib(),
     }
+
+
+def describe_run(software: dict[str, Any]) -> str:
+    """The machine and the versions, in one line for the head of the printed tables."""
+    machine = machine_info()
+    return (
+        f"machine: {machine['cpu'] or machine['machine']}, {machine['usable_cpus']} usable of "
+        f"{machine['cpu_count']} CPUs, {machine['memory_gib']} GiB RAM, {machine['platform']}\n"
+        f"versions: Python {software.get('python')}, Django {software.get('django')}, "
+        f"DRF {software.get('djangorestframework')}, psycopg2 {software.get('psycopg2-binary')}, "
+        f"PostgreSQL {software.get('postgresql')}"
+    )
 
 
 def software_info(extra: Iterable[str] = ()) -> dict[str, str | None]:
@@ -311,6 +364,7 @@ def result_document(
             name: result.paired_ratio(name) for name in result.stats if name != result.baseline
         },
         "row_counts": case.row_counts(),
+        "queries_per_request": case.queries_per_request(),
         "info": case.info(),
         "samples_ms": {
             name: [round(value * 1000, 4) for value in values]

@@ -14,6 +14,13 @@ CASES: dict[str, str] = {
     "matches_rank": "bench.cases.matching:MatchesRankCase",
     "proposal_global": "bench.cases.matching:ProposalGlobalCase",
     "metrics_recompute": "bench.cases.metrics:MetricsRecomputeCase",
+    "applications_list": "bench.cases.scale_lists:ApplicationsListCase",
+    "applications_list_staff": "bench.cases.scale_lists:ApplicationsListStaffCase",
+    "engagements_list": "bench.cases.scale_lists:EngagementsListCase",
+    "engagements_list_staff": "bench.cases.scale_lists:EngagementsListStaffCase",
+    "engagement_metrics": "bench.cases.scale_lists:EngagementMetricsCase",
+    "catalog_page": "bench.cases.pages:CatalogPageCase",
+    "engagements_page": "bench.cases.pages:EngagementsPageCase",
 }
 
 

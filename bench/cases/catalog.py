@@ -254,6 +254,16 @@ class ServicesListCase(Case):
             "payload_bytes": {"api": len(self.api()), "raw": len(self.raw())},
         }
 
+    def queries_per_request(self) -> dict[str, int]:
+        if not hasattr(self, "api_queries"):
+            return {}
+
+        def statements(queries: list[str]) -> int:
+            return sum(1 for q in queries if q.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT"))
+
+        return {"api": statements(self.api_queries), "page": statements(self.page_queries),
+                "raw": 1}
+
     def row_counts(self) -> dict[str, int]:
         return {
             "services_published": Service.objects.filter(status=ServiceStatus.PUBLISHED).count(),

@@ -1,5 +1,10 @@
 """Cases ``matches_rank`` and ``proposal_global``: the matching engine at the issue's scale.
 
+Both run on the shared scale dataset (bench.dataset: 10,000 consultants with skills,
+languages, sectors, rates, current assignments and rated past engagements, 200 client
+organizations with cultures) when the runner hands it over, and build their own bench
+(``build_bench``) otherwise. Each creates its need(s) and deletes them afterwards.
+
 ``matches_rank`` ranks a bench of 10,000 consultants for one staffing need:
 
 * ``raw`` (baseline): ``GET /bench/raw/matches/`` behind the same middleware as the API,
@@ -14,15 +19,15 @@
 * ``engine``: ``engagements.matching.rank_for_need`` called directly, for the share of the
   API time the engine takes.
 
-``proposal_global`` proposes staff for 500 open needs over 2,000 consultants:
+``proposal_global`` proposes staff for 500 open needs over the bench (10,000 consultants on
+the scale dataset, 2,000 on its own):
 
 * ``score`` (baseline): load the bench once and score every consultant for every need
   (``load_matching_data`` + ``score_need``), what any fill needs before choosing;
 * ``propose``: ``engagements.proposals.propose``: the same, plus the top-30 pruning, the
   integer program (HiGHS) and the greedy fill beside it.
 
-Run this one with few rounds (each call takes seconds): ``--case proposal_global
---rounds 10``.
+Each call takes seconds: the case runs 5 rounds unless told otherwise.
 """
 
 from __future__ import annotations
@@ -223,6 +228,20 @@ def build_needs(rng: random.Random, built: dict[str, Any], count: int) -> list[S
     return needs
 
 
+def scale_bench() -> dict[str, Any]:
+    """What ``build_bench`` returns, found in the shared scale dataset (bench.dataset): its
+    10,000 consultants, skills, roles and the engagements still staffing or running."""
+    from bench.dataset import STAFF_USERNAME
+
+    return {
+        "staff": User.objects.get(username=STAFF_USERNAME),
+        "skills": list(Skill.objects.order_by("pk")),
+        "roles": list(Role.objects.order_by("pk")),
+        "running": list(Engagement.objects.filter(
+            status__in=[EngagementStatus.ACTIVE, EngagementStatus.STAFFING]).order_by("pk")),
+    }
+
+
 def _row_counts() -> dict[str, int]:
     return {
         model._meta.db_table: model.objects.count()
@@ -239,10 +258,15 @@ class MatchesRankCase(Case):
         "raw SQL fetching the same consultants' rows + json.dumps, behind the same middleware"
     )
     baseline = "raw"
+    dataset = "scale"
+    # Each round takes about a second; 60 give stable medians.
+    default_rounds = 60
+    default_warmup = 5
 
     def setup(self) -> None:
-        rng = random.Random(SEED)
-        built = build_bench(rng, RANK_CONSULTANTS)
+        # On the shared dataset when the runner hands it over; else its own bench.
+        built = (scale_bench() if self.built is not None
+                 else build_bench(random.Random(SEED), RANK_CONSULTANTS))
         engagement = built["running"][0]
         self.need = StaffingNeed.objects.create(
             engagement=engagement, role=built["roles"][0], seniority=Seniority.SENIOR,
@@ -252,7 +276,7 @@ class MatchesRankCase(Case):
         for skill, level in zip(built["skills"][:3], (4, 3, 3), strict=True):
             StaffingNeedSkill.objects.create(need=self.need, skill=skill, minimum_level=level)
         self.api_url = f"/api/v1/staffing-needs/{self.need.pk}/matches/"
-        token = Token.objects.create(user=built["staff"])
+        token = Token.objects.get_or_create(user=built["staff"])[0]
         self.client = Client(headers={"authorization": f"Token {token.key}",
                                       "accept": "application/json"})
         self._override = override_settings(ROOT_URLCONF="bench.urls")
@@ -345,9 +369,10 @@ class MatchesRankCase(Case):
 
     def verify(self) -> None:
         api, raw = json.loads(self.api()), json.loads(self.raw())
-        if len(raw["consultants"]) != RANK_CONSULTANTS:
+        expected = Consultant.objects.count()
+        if len(raw["consultants"]) != expected:
             raise BenchError(f"raw fetched {len(raw['consultants'])} consultants")
-        if api["count"] + len(api["excluded"]) != RANK_CONSULTANTS:
+        if api["count"] + len(api["excluded"]) != expected:
             raise BenchError("the API did not rank or exclude every consultant")
         speakers = {row[0] for row in raw["languages"]}
         proficiency = {(row[0], row[1]): row[2] for row in raw["skills"]}
@@ -372,13 +397,23 @@ class MatchesRankCase(Case):
                 raise BenchError(f"breakdown of {consultant_id} disagrees with its raw rows")
         with CaptureQueriesContext(connection) as queries:
             self.api()
+        with CaptureQueriesContext(connection) as engine_queries:
+            self.engine()
         self.verification = {
+            "engine_queries": len(engine_queries.captured_queries),
             "candidates": api["count"], "excluded": len(api["excluded"]),
             "top_score": api["results"][0]["score"],
             "api_queries_per_call": len(queries.captured_queries),
             "api_queries": [q["sql"][:200] for q in queries.captured_queries],
             "payload_bytes": {"api": len(self.api()), "raw": len(self.raw())},
         }
+
+    def queries_per_request(self) -> dict[str, int]:
+        verification = getattr(self, "verification", {})
+        if not verification:
+            return {}
+        return {"api": verification["api_queries_per_call"],
+                "raw": len(self.raw_statements), "engine": verification["engine_queries"]}
 
     def row_counts(self) -> dict[str, int]:
         return _row_counts()
@@ -392,21 +427,35 @@ class MatchesRankCase(Case):
         self.raw_connection.close()
         bench_urls.BASELINES.pop("matches", None)
         self._override.disable()
+        if self.built is not None:  # leave the shared dataset as it was
+            self.need.skill_requirements.all().delete()
+            self.need.delete()
 
 
 class ProposalGlobalCase(Case):
     name = "proposal_global"
     description = (
-        f"propose() for {PROPOSAL_NEEDS} open needs over {PROPOSAL_CONSULTANTS:,} consultants "
+        f"propose() for {PROPOSAL_NEEDS} open needs over the bench (10,000 consultants) "
         "vs scoring every pair alone"
     )
     baseline = "score"
 
+    dataset = "scale"
+    default_rounds = 5
+    default_warmup = 1
+
     def setup(self) -> None:
         rng = random.Random(SEED + 1)
-        built = build_bench(rng, PROPOSAL_CONSULTANTS)
+        built = (scale_bench() if self.built is not None
+                 else build_bench(rng, PROPOSAL_CONSULTANTS))
         self.needs = build_needs(rng, built, PROPOSAL_NEEDS)
         self.weights = matching.weights_in_force()
+
+    def teardown(self) -> None:
+        if self.built is not None:  # leave the shared dataset as it was
+            ids = [need.pk for need in self.needs]
+            StaffingNeedSkill.objects.filter(need_id__in=ids).delete()
+            StaffingNeed.objects.filter(pk__in=ids).delete()
 
     def variants(self) -> list[Variant]:
         return [
@@ -422,8 +471,16 @@ class ProposalGlobalCase(Case):
     def propose(self):
         return propose(self.needs, weights=self.weights)
 
+    def queries_per_request(self) -> dict[str, int]:
+        return getattr(self, "queries", {})
+
     def verify(self) -> None:
-        result = self.propose()
+        with CaptureQueriesContext(connection) as propose_queries:
+            result = self.propose()
+        with CaptureQueriesContext(connection) as score_queries:
+            self.score()
+        self.queries = {"propose": len(propose_queries.captured_queries),
+                        "score": len(score_queries.captured_queries)}
         if result.needs_considered != PROPOSAL_NEEDS or not result.lines:
             raise BenchError(f"proposal considered {result.needs_considered} needs, "
                              f"filled {len(result.lines)}")

@@ -13,18 +13,18 @@ rounding.
 
 from __future__ import annotations
 
-import io
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 
+from bench.copying import copy_rows
 from catalog.choices import Direction, Frequency, PricingBasis, Typology
 from catalog.models import Category, Indicator, Service
 from engagements.choices import (
@@ -82,32 +82,6 @@ class Scale:
     risks_per_organization: int = 4
     plans_per_organization: int = 2
     consultants: int = 100
-
-
-def _text(value: object) -> str:
-    """One COPY text field: NULL as ``\\N``; the builder never emits tabs or newlines."""
-    return "\\N" if value is None else str(value)
-
-
-def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
-    """COPY ``rows`` (tuples in ``columns`` order, column names) into the model's table."""
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        buffer.write("\t".join(_text(value) for value in row))
-        buffer.write("\n")
-        count += 1
-    buffer.seek(0)
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
-        # Rows came with explicit ids: move the identity sequence past them.
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",
-            [model._meta.db_table],
-        )
-    return count
 
 
 def _progress(label: str, count: int, started: float) -> None:

@@ -259,6 +259,13 @@ class OrganizationsListCase(Case):
             "active_members_counted": sum(row["member_count"] for row in api_results),
         }
 
+    def queries_per_request(self) -> dict[str, int]:
+        if not hasattr(self, "api_queries"):
+            return {}
+        return {"api": sum(1 for q in self.api_queries
+                           if q.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT")),
+                "raw": 1}
+
     def row_counts(self) -> dict[str, int]:
         return {
             "organizations": Organization.objects.count(),
