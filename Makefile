@@ -7,7 +7,7 @@ PORT ?= 8000
 # CELERY_BROKER_URL (or REDIS_URL) in the environment.
 export DJANGO_SETTINGS_MODULE ?= pmo_service.settings.local
 
-.PHONY: install run test worker beat bench lint check audit lock clean
+.PHONY: install run test worker beat bench bench-data loadtest lint check audit lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ beat: install
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Only the scale dataset (about a minute) into pmo_bench; then `python -m bench --reuse --case X`.
+bench-data: install
+	$(BIN)/python -m bench build
 
 lint: install
 	$(BIN)/ruff check .
