@@ -10,6 +10,8 @@ class StakeholdersConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
+        from . import sessions
         from .classification import check_thresholds
 
         checks.register(check_thresholds)
+        sessions.connect()

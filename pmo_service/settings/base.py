@@ -1,5 +1,6 @@
 """Settings shared by every environment. All values are read from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "import_export",
+    "axes",
     # Domain apps, lowest first (see docs/architecture.md).
     "stakeholders",
     "catalog",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a sign-in refused for lockout into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pmo_service.urls"
@@ -76,17 +80,105 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Behind pgbouncer in transaction pooling, server-side cursors (QuerySet.iterator()) would
+# outlive the transaction that pgbouncer ties to a server connection: turn them off there.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "stakeholders.User"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+REDIS_SCHEMES = ("redis://", "rediss://", "rediscache://")
 
+
+def cache_config(url: str) -> dict:
+    """A cache from its URL, always on Django's own Redis backend for Redis URLs.
+
+    django-environ picks django-redis for ``redis://`` whenever that package happens to be
+    installed; this project depends on Django's built-in backend (and redis-py) only.
+    """
+    config = env.cache_url_config(url)
+    if url.startswith(REDIS_SCHEMES):
+        config["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    return config
+
+
+CACHES = {"default": cache_config(env.str("CACHE_URL", default="locmemcache://"))}
+# The admin import keeps the uploaded file between its preview and its confirm in the default
+# cache, not in the local /tmp: the confirm may reach another web replica.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
+# API rate limits are counted in the "throttle" cache. It must be shared by every web process
+# (Redis) or each process would grant the full rate: THROTTLE_CACHE_URL, else the first Redis
+# among CACHE_URL, REDIS_URL and CELERY_BROKER_URL; only without any Redis a per-process
+# memory cache (development). Short socket timeouts: when Redis is down the throttles let
+# requests through (pmo_service.api.throttles) and must not wait long to find out.
+THROTTLE_CACHE_URL = env.str("THROTTLE_CACHE_URL", default="") or next(
+    (
+        url
+        for url in (
+            env.str("CACHE_URL", default=""),
+            env.str("REDIS_URL", default=""),
+            env.str("CELERY_BROKER_URL", default=""),
+        )
+        if url.startswith(REDIS_SCHEMES)
+    ),
+    "locmemcache://throttle",
+)
+CACHES["throttle"] = {**cache_config(THROTTLE_CACHE_URL), "KEY_PREFIX": "pmo"}
+if THROTTLE_CACHE_URL.startswith(REDIS_SCHEMES):
+    CACHES["throttle"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("THROTTLE_CACHE_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("THROTTLE_CACHE_TIMEOUT", default=0.5),
+        **CACHES["throttle"].get("OPTIONS", {}),
+    }
+
+# Proxies we run in front of the application (load balancer, ingress) that append the
+# client's address to X-Forwarded-For. 0: clients connect directly and REMOTE_ADDR is theirs.
+# Login lockout and API throttles count clients by this address, so it must be right: too
+# high and clients can forge their address, too low and every client looks like the proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Passwords, sign-in lockout, sessions -------------------------------------------------------
+# NIST SP 800-63B rev. 4: at least 15 characters for a password used alone, at least 64
+# accepted, no composition rules (so no NumericPasswordValidator), refuse common passwords.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=15)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "pmo_service.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes refuses sign-in (pages, admin and the API token endpoint alike) for a username
+# from an address after AXES_FAILURE_LIMIT failures in a row, for AXES_COOLOFF_MINUTES after
+# the last failure; a success resets the count. Attempts are kept in the database, so every
+# process sees them, and staff see and delete them in the admin ("Access attempts").
+# Per username *and* address, so an attacker cannot lock a user out from elsewhere, and one
+# office behind one address is not locked out by one person's typos. Axes has a single
+# limit for every parameter set, so spraying many usernames from one address is bounded by
+# the API throttles rather than by an address-wide lockout (docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "pmo_service.api.throttles.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -145,9 +237,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pmo_service.api.exceptions.api_exception_handler",
+    # Every API view is rate limited, per user when signed in and per address otherwise,
+    # counted in the shared "throttle" cache; 429 answers carry Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "pmo_service.api.throttles.AnonRateThrottle",
+        "pmo_service.api.throttles.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON_RATE", default="60/min"),
+        "user": env.str("THROTTLE_USER_RATE", default="1200/min"),
         "auth": env.str("THROTTLE_AUTH_RATE", default="30/min"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -244,6 +345,7 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "pmo_service.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
@@ -253,3 +355,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Request limits (issue 8) ---
+# The largest request body read (bytes); a larger one is answered 413 before it is read
+# (pmo_service.middleware.RequestBodyLimitMiddleware). 2.5 MiB admits a 1,000-row bulk push
+# of time entries even with every description at its 300 characters written as \uXXXX
+# escapes (about 2.1 MB; tests/platform/test_hostile_input.py measures it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024 // 2)
+# Multipart bodies (file uploads: the admin's CSV/XLSX imports) may be larger.
+MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
+# JSON bodies: depth, NaN/Infinity, huge floats, NUL and lone surrogates are 400s.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "pmo_service.api.parsers.StrictJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# The body limit first, before anything reads the body; a database outage as a clear 503.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "pmo_service.middleware.RequestBodyLimitMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pmo_service.middleware.RequestBodyLimitMiddleware") + 1,
+    "pmo_service.middleware.DatabaseUnavailableMiddleware",
+)

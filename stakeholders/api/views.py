@@ -8,12 +8,12 @@ from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from pmo_service.api.filters import FilterSetBackend, StrictOrderingFilter
 from pmo_service.api.permissions import IsStaff
 from pmo_service.api.scoping import ScopedQuerysetMixin
+from pmo_service.api.throttles import ScopedRateThrottle, sign_in_lockout_response
 from pmo_service.api.viewsets import AtomicWritesMixin, ScopedModelViewSet
 
 from .. import selectors, services
@@ -156,6 +156,9 @@ class TokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None or not user.is_active:
+            locked_out = sign_in_lockout_response(request)
+            if locked_out is not None:
+                return locked_out
             return Response(
                 {"non_field_errors": ["Unable to log in with the provided credentials."]},
                 status=status.HTTP_400_BAD_REQUEST,

@@ -343,3 +343,22 @@ def test_dockerfile_is_slim_non_root_and_self_contained():
 def test_dockerignore_keeps_local_state_and_secrets_out():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".venv", ".git", ".env", "db.sqlite3", "staticfiles", "bench/results"} <= ignored
+
+
+def test_shared_cache_is_the_redis_service_apart_from_the_queue(services, app_env):
+    """Throttle counts and coalescing marks live in the cache every replica shares: the redis
+    service, on another database than the broker's so clearing one never touches the other."""
+    cache, broker = urlparse(app_env["CACHE_URL"]), urlparse(app_env["CELERY_BROKER_URL"])
+    assert cache.scheme == "redis"
+    assert cache.hostname == broker.hostname == "redis"
+    assert "redis" in services
+    assert cache.path != broker.path
+
+
+def test_trusted_proxy_count_matches_the_proxies_in_front(services, app_env):
+    """Exactly one proxy (nginx) stands before web: trusting more would let a caller forge the
+    address that lockout and throttling count, trusting none would count everyone as the proxy."""
+    assert app_env["TRUSTED_PROXY_COUNT"] == "1"
+    assert "ports" in services["proxy"]
+    assert "ports" not in services["web"]
+

@@ -417,6 +417,36 @@ CASES += [
     for model in ("processmap", "improvementaction")
 ]
 
+def _sign_in_records(rows, _organization):
+    """Sign-in lockout records (django-axes), as staff review them in the admin."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = timezone.now()
+    start = AccessAttempt.objects.count()  # built twice per test: names stay unique
+    for number in range(start, start + rows):
+        address = f"203.0.113.{number % 250}"
+        AccessAttempt.objects.create(
+            username=f"guess{number}", ip_address=address, user_agent="bot", attempt_time=now,
+            get_data="", post_data="", http_accept="*/*", path_info="/accounts/login/",
+            failures_since_start=number % 7,
+        )
+        AccessLog.objects.create(
+            username=f"guess{number}", ip_address=address, user_agent="bot",
+            attempt_time=now, http_accept="*/*", path_info="/accounts/login/",
+        )
+        AccessFailureLog.objects.create(
+            username=f"guess{number}", ip_address=address, user_agent="bot",
+            attempt_time=now, http_accept="*/*", path_info="/accounts/login/",
+            locked_out=False,
+        )
+
+
+# Not ours to guard (axes' own admin), but staff use them: guarded all the same.
+CASES += [
+    ListCase(f"admin:axes_{model}_changelist", True, _sign_in_records, api=False)
+    for model in ("accessattempt", "accesslog", "accessfailurelog")
+]
+
 OUR_APPS = ("stakeholders", "catalog", "portfolio", "engagements", "improvement")
 # Changelists of singletons redirect to their one row: there is no list to grow.
 SINGLETONS = {"admin:engagements_matchingweights_changelist"}

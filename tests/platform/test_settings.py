@@ -21,6 +21,7 @@ SETTING_VARIABLES = {
     "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS", "DJANGO_SETTINGS_MODULE", "CACHE_URL", "EMAIL_URL",
     "CELERY_TASK_TIME_LIMIT", "CELERY_TASK_SOFT_TIME_LIMIT", "CELERY_VISIBILITY_TIMEOUT",
+    "THROTTLE_CACHE_URL", "TRUSTED_PROXY_COUNT", "DISABLE_SERVER_SIDE_CURSORS",
     # Set for the whole session by the browser tests (tests/browser/conftest.py).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
@@ -87,6 +88,32 @@ def test_production_never_runs_tasks_in_process_and_is_secure():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "True", "True"]
+
+
+def test_production_caches_are_shared_by_every_process():
+    """Throttle counts, metrics coalescing marks and import previews must be seen by every web
+    process and the worker: production puts both caches on Redis (the broker's, unless
+    CACHE_URL names another) and refuses a per-process cache."""
+    result = _python(
+        _show("CACHES['default']['BACKEND']", "CACHES['default']['LOCATION']",
+              "CACHES['throttle']['BACKEND']", "CACHES['throttle']['LOCATION']"),
+        GOOD_PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    redis_backend = "'django.core.cache.backends.redis.RedisCache'"
+    broker = repr(GOOD_PRODUCTION_ENV["CELERY_BROKER_URL"])
+    assert result.stdout.split() == [redis_backend, broker, redis_backend, broker]
+
+    own = _python(
+        _show("CACHES['default']['LOCATION']"),
+        {**GOOD_PRODUCTION_ENV, "CACHE_URL": "redis://cache.internal:6379/1"},
+    )
+    assert own.stdout.split() == ["'redis://cache.internal:6379/1'"], own.stderr
+
+    refused = _python("import django; django.setup()",
+                      {**GOOD_PRODUCTION_ENV, "CACHE_URL": "locmemcache://"})
+    assert refused.returncode != 0
+    assert "CACHE_URL must name a cache every process shares" in refused.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings():
