@@ -55,7 +55,7 @@ CLIENTS = [
     },
 ]
 
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo data, printed for the reader on purpose
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo data, printed for the reader on purpose
 STAFF_USERNAME = "pmo.staff"
 
 
