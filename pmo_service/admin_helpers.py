@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -244,3 +245,88 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class VersionCheckedFormMixin:
+    """The admin form half of :class:`VersionCheckedAdminMixin` (mixed in per request).
+
+    ``opened_version`` (hidden) is the record's version when the page was opened.
+    """
+
+    version_field = "version"
+    opened_field = "opened_version"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault(self.opened_field, getattr(self.instance, self.version_field))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        opened = cleaned_data.get(self.opened_field)
+        if opened is None:  # missing or tampered with; the field is hidden: say it above
+            self._errors.pop(self.opened_field, None)
+            self.add_error(None, "This page is out of date; reload it before saving.")
+            return cleaned_data
+        model = type(self.instance)
+        # The admin saves in one transaction: the lock holds until this save commits, so a
+        # second save of the same version waits here and then sees the raised version.
+        current = (
+            model._default_manager.select_for_update().filter(pk=self.instance.pk)
+            .values_list(self.version_field, flat=True).first()
+        )
+        if current is not None and current != opened:
+            self.add_error(None, stale_version_message(self.instance))
+        return cleaned_data
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data.pop(self.opened_field, None)  # the page's bookkeeping, not the record's
+        return data
+
+
+def stale_version_message(instance) -> str:
+    """Who changed ``instance`` last and when (from its history, when it keeps one)."""
+    history = getattr(instance, "history", None)
+    latest = history.select_related("history_user").first() if history is not None else None
+    name = instance._meta.verbose_name
+    if latest is None:
+        return f"This {name} was changed by someone else since you opened it; reload the page."
+    who = latest.history_user or "someone else"
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"This {name} was changed by {who} at {when} since you opened it; reload the page to "
+        "see their change, then make yours again. Nothing was saved."
+    )
+
+
+class VersionCheckedAdminMixin:
+    """Change pages that refuse a save based on a stale version: no lost update.
+
+    For models with a ``version`` their services raise on every change. The change form
+    carries the version it was opened at in a hidden field; saving compares it, under a row
+    lock, with the stored one and refuses with a form error naming who changed the record
+    since. Place it before :class:`ServiceAdminMixin` in the bases.
+    """
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        # Here rather than in get_fieldsets, which admins override without calling super.
+        adminform = context.get("adminform")
+        name = VersionCheckedFormMixin.opened_field
+        if obj is not None and adminform is not None and name in adminform.form.fields:
+            hidden = (None, {"fields": [name], "classes": ["hidden"]})
+            adminform.fieldsets = [*adminform.fieldsets, hidden]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            base = kwargs.get("form", self.form)
+            field = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+            kwargs["form"] = type(
+                f"VersionChecked{base.__name__}", (VersionCheckedFormMixin, base),
+                {VersionCheckedFormMixin.opened_field: field},
+            )
+        return super().get_form(request, obj, change=change, **kwargs)

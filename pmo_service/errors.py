@@ -4,9 +4,20 @@ Django answers some errors before any API view runs (an unmatched URL, a CSRF fa
 integrators must still get JSON for them.
 """
 
+import sys
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.csrf import requires_csrf_token
+
+# Errors meaning "the database cannot be reached or answer now" (psycopg's connection
+# failures and timeouts are OperationalError; a connection closed under us, InterfaceError).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -19,8 +30,45 @@ def _respond(request: HttpRequest, status: int, message: str) -> HttpResponse:
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
+def _standalone(request: HttpRequest, status: int, template: str, message: str,
+                **context) -> HttpResponse:
+    """JSON under /api/, else a page rendered with no request: no context processor (the
+    user, the organization) may touch a database that is down or read a refused body."""
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(render_to_string(template, {"message": message, **context}),
+                        status=status)
+
+
+def request_too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
+    """413: the body is over ``limit`` bytes (by default ``DATA_UPLOAD_MAX_MEMORY_SIZE``);
+    nothing of it was used."""
+    limit = limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f"{limit / 1024 / 1024:.1f} MiB" if limit else "the limit"
+    message = (
+        f"The request body is larger than {size}, the most this service accepts in one "
+        "request. Send less data at once (for time entries, at most 1,000 per bulk request)."
+    )
+    return _standalone(request, 413, "413.html", message)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the database cannot be reached; no traceback, nothing saved."""
+    response = _standalone(
+        request, 503, "503.html",
+        "The service cannot reach its database right now. This is on our side.",
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Django answers an over-large form body (read after the middleware's Content-Length
+    # check, e.g. a chunked upload) as a 400 SuspiciousOperation: it is a 413.
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request)
     return _respond(request, 400, "The request could not be understood.")
 
 
@@ -36,6 +84,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A database outage raised outside a view (in a middleware) reaches only this handler;
+    # the view's are answered by DatabaseUnavailableMiddleware.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
     # No template context processors here: the database may be what failed.
     if _is_api(request):
         return JsonResponse({"detail": "Something went wrong on our side."}, status=500)

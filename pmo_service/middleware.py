@@ -1,6 +1,13 @@
 """Request guards that apply before any view runs."""
 
+import logging
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from .errors import DATABASE_UNAVAILABLE, request_too_large, service_unavailable
+
+logger = logging.getLogger(__name__)
 
 
 class RejectNullBytesMiddleware:
@@ -21,3 +28,52 @@ class RejectNullBytesMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """Answer 413 to a body announced larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``, unread.
+
+    Django checks that limit only when form data is read (and answers 400); DRF's parsers
+    read the stream directly and skip the check altogether. Refusing on ``Content-Length``
+    here covers every door, before a byte of the body is read. (WSGI never reads past
+    ``Content-Length``, so a body cannot smuggle more than it announces.) File uploads
+    (multipart: the admin's spreadsheet imports) have their own, larger ``MAX_UPLOAD_SIZE``;
+    Django streams their files to disk and still limits their other fields.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.content_type == "multipart/form-data":
+            limit = getattr(settings, "MAX_UPLOAD_SIZE", None)
+        else:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads a malformed length as an empty body
+        if limit is not None and length > limit:
+            return request_too_large(request, limit)
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with Retry-After, not a 500 with a traceback, when the database is down.
+
+    Catches what views (and the templates they render) raise; ``errors.server_error``
+    covers the rest. Each outage is logged once per request, without the stack.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        logger.error("Database unavailable on %s %s: %s", request.method, request.path,
+                     " ".join(str(exception).split())[:300])
+        return service_unavailable(request)

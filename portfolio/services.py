@@ -156,6 +156,8 @@ def demand_update(
         check_owned_by(organization, "requester", [fields["requester"]])
     _assign(demand, fields)
     demand.full_clean()
+    # The row is locked (select_for_update above): no other writer can raise it meanwhile.
+    demand.version += 1
     demand.save()
     if applications is not None:
         demand.applications.set(applications)
@@ -202,7 +204,8 @@ def demand_transition(
         demand=demand, from_status=demand.status, to_status=to_status, actor=actor, note=note
     )
     demand.status = to_status
-    demand.save(update_fields=["status", "updated_at"])
+    demand.version += 1  # under the row lock taken above
+    demand.save(update_fields=["status", "updated_at", "version"])
     return demand
 
 

@@ -29,6 +29,7 @@ from pmo_service.admin_helpers import (
     SERVICE_ERRORS,
     ReadOnlyInline,
     ServiceAdminMixin,
+    VersionCheckedAdminMixin,
     add_service_error,
     apply_each,
 )
@@ -313,8 +314,9 @@ def requests_without_engagement():
 
 
 @admin.register(Engagement)
-class EngagementAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
-    """Engagements are history: cancelled or closed, never deleted."""
+class EngagementAdmin(VersionCheckedAdminMixin, ServiceAdminMixin, NoRevertHistoryAdmin):
+    """Engagements are history: cancelled or closed, never deleted. A save based on a
+    version someone else changed since the page was opened is refused (no lost update)."""
 
     list_display = [
         "title", "organization", "status", "planned_start", "planned_end",

@@ -77,6 +77,11 @@ class Engagement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False,
+        help_text="Raised by every change: a write based on an older version is refused "
+        "(the API's ETag/If-Match, the admin's hidden field), so no change is lost.",
+    )
 
     objects = EngagementQuerySet.as_manager()
     history = HistoricalRecords()

@@ -224,6 +224,8 @@ def engagement_update(
     engagement.full_clean()
     if "planned_start" in fields or "planned_end" in fields:
         _check_window_holds_team(engagement)
+    # The row is locked (select_for_update above): no other writer can raise it meanwhile.
+    engagement.version += 1
     engagement.save()
     if services is not None:
         engagement.services.set(services)
@@ -273,7 +275,8 @@ def engagement_transition(
         )
     from_status = engagement.status
     engagement.status = target
-    engagement.save(update_fields=["status", "updated_at"])
+    engagement.version += 1  # under the row lock taken above
+    engagement.save(update_fields=["status", "updated_at", "version"])
     if target == EngagementStatus.CANCELLED:
         # One save per need (not update()) so each change reaches the need's history.
         for need in engagement.staffing_needs.filter(status=NeedStatus.OPEN):

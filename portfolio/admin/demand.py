@@ -19,6 +19,7 @@ from pmo_service.admin_helpers import (
     SameOrganizationInlineFormSet,
     ServiceAdminMixin,
     ServiceModelForm,
+    VersionCheckedAdminMixin,
     apply_each,
 )
 from pmo_service.admin_history import NoRevertHistoryAdmin
@@ -238,8 +239,9 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Demand)
-class DemandAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
-    """Demands are history for flow metrics: withdrawn or rejected, never deleted."""
+class DemandAdmin(VersionCheckedAdminMixin, ServiceAdminMixin, NoRevertHistoryAdmin):
+    """Demands are history for flow metrics: withdrawn or rejected, never deleted. A save
+    based on a version someone else changed since the page was opened is refused."""
 
     list_display = [
         "title", "organization", "demand_type", "status", "priority", "requester",

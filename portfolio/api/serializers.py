@@ -352,6 +352,11 @@ class DemandSerializer(serializers.ModelSerializer):
         help_text="Statuses you may move this demand to now."
     )
     submitted_by = serializers.SerializerMethodField(help_text="Who submitted it.")
+    version = serializers.IntegerField(
+        read_only=True,
+        help_text="Raised by every change; the detail's ETag. Send it back as If-Match to "
+        "refuse your write (412) if someone changed the demand since you read it.",
+    )
 
     class Meta:
         model = Demand
@@ -359,7 +364,7 @@ class DemandSerializer(serializers.ModelSerializer):
             "id", "organization", "title", "description", "demand_type", "applications",
             "objectives", "requester", "business_value", "urgency", "risk_reduction", "effort",
             "priority_score", "status", "target_date", "warnings", "allowed_transitions",
-            "submitted_by", "created_at", "updated_at",
+            "submitted_by", "created_at", "updated_at", "version",
         ]
         read_only_fields = fields
 

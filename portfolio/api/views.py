@@ -7,10 +7,15 @@ portfolio.services, which hold the rules; these classes only translate HTTP.
 
 from django.db.models import F
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from pmo_service.api.concurrency import (
+    IF_MATCH_PARAMETER,
+    PRECONDITION_FAILED_RESPONSE,
+    OptimisticConcurrencyMixin,
+)
 from pmo_service.api.scoping import ScopedQuerysetMixin
 from pmo_service.api.viewsets import AtomicWritesMixin, ScopedModelViewSet
 from stakeholders.permissions import TenantWritePermission
@@ -159,14 +164,19 @@ class ObjectiveViewSet(TenantServiceViewSet):
         services.objective_delete(objective=instance, actor=self.request.user)
 
 
+_CHECKED_WRITE = {
+    "parameters": [IF_MATCH_PARAMETER],
+    "responses": {200: DemandDetailSerializer, 412: PRECONDITION_FAILED_RESPONSE},
+}
+
+
 @extend_schema_view(
     create=extend_schema(request=DemandWriteSerializer, responses={201: DemandDetailSerializer}),
-    update=extend_schema(request=DemandWriteSerializer, responses=DemandDetailSerializer),
-    partial_update=extend_schema(
-        request=DemandWriteSerializer, responses=DemandDetailSerializer
-    ),
+    update=extend_schema(request=DemandWriteSerializer, **_CHECKED_WRITE),
+    partial_update=extend_schema(request=DemandWriteSerializer, **_CHECKED_WRITE),
 )
 class DemandViewSet(
+    OptimisticConcurrencyMixin,
     AtomicWritesMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
@@ -184,6 +194,11 @@ class DemandViewSet(
     with its author and time (`transitions`). Demands are never deleted: withdraw them.
     `warnings` flag targeted applications classified Tolerate or Eliminate, or sunsetting or
     retired. Search covers title and description.
+
+    The detail carries `ETag: "<version>"`. Send it back as `If-Match` on PUT, PATCH or
+    `transition`: if the demand changed since you read it, the write is refused with 412
+    (re-read and retry) instead of overwriting the other change. Without If-Match (or with
+    `*`) the write proceeds unchecked.
     """
 
     permission_classes = [TenantWritePermission]
@@ -219,22 +234,24 @@ class DemandViewSet(
         )
         serializer.instance = self._reloaded(demand)
 
-    @extend_schema(
-        request=DemandTransitionRequestSerializer,
-        responses={status.HTTP_200_OK: DemandDetailSerializer},
-    )
+    @extend_schema(request=DemandTransitionRequestSerializer, **_CHECKED_WRITE)
     @action(detail=True, methods=["post"], url_path="transition")
     def transition(self, request, pk=None):
         """Move the demand to `to_status`, with an optional `note` (required to reject).
 
         A move the workflow does not allow from the current status answers 409; a client
-        user asking for anything but `withdrawn` gets 403.
+        user asking for anything but `withdrawn` gets 403; a stale If-Match, 412.
         """
         demand = self.get_object()
+        refusal = self.stale_write_response(request, demand)
+        if refusal is not None:
+            return refusal
         serializer = DemandTransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         demand = services.demand_transition(
             demand=demand, actor=request.user, **serializer.validated_data
         )
         context = self.get_serializer_context()
-        return Response(DemandDetailSerializer(self._reloaded(demand), context=context).data)
+        return self.with_etag(
+            Response(DemandDetailSerializer(self._reloaded(demand), context=context).data)
+        )

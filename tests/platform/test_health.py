@@ -33,6 +33,8 @@ def test_readyz_names_the_broker_when_it_is_down(client, settings):
 
 @pytest.mark.django_db
 def test_readyz_names_the_database_when_it_is_down(client):
+    # The probe's reporting; tests/platform/test_db_down.py runs it against a database that
+    # is really unreachable (a closed port, in a separate process).
     with mock.patch.object(connection, "cursor", side_effect=OSError("connection refused")):
         response = client.get("/readyz")
     assert response.status_code == 503

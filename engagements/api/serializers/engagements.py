@@ -34,13 +34,18 @@ class EngagementSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     scrum_master = ConsultantSummarySerializer(read_only=True, allow_null=True)
     team_size = serializers.SerializerMethodField(help_text="Assignments on the team.")
+    version = serializers.IntegerField(
+        read_only=True,
+        help_text="Raised by every change; the detail's ETag. Send it back as If-Match to "
+        "refuse your write (412) if someone changed the engagement since you read it.",
+    )
 
     class Meta:
         model = Engagement
         fields = [
             "id", "organization", "organization_name", "title", "status", "typology",
             "planned_start", "planned_end", "budget_at_completion", "service_request",
-            "scrum_master", "team_size", "created_at", "updated_at",
+            "scrum_master", "team_size", "created_at", "updated_at", "version",
         ]
         read_only_fields = fields
 

@@ -8,6 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from pmo_service.api.concurrency import (
+    IF_MATCH_PARAMETER,
+    PRECONDITION_FAILED_RESPONSE,
+    OptimisticConcurrencyMixin,
+)
 from pmo_service.api.permissions import IsStaff, ReadOnlyUnlessStaff
 from pmo_service.api.scoping import ScopedQuerysetMixin
 from pmo_service.api.viewsets import AtomicWritesMixin, ScopedModelViewSet
@@ -41,12 +46,19 @@ from .common import NO_DELETE, WRITES, ReaderSerializerMixin, ReloadMixin
 # --- Engagements ---------------------------------------------------------------------------------
 
 
+_CHECKED_WRITE = {
+    "parameters": [IF_MATCH_PARAMETER],
+    "responses": {200: EngagementDetailSerializer, 412: PRECONDITION_FAILED_RESPONSE},
+}
+
+
 @extend_schema_view(
     create=extend_schema(responses={201: EngagementDetailSerializer}),
-    update=extend_schema(responses=EngagementDetailSerializer),
-    partial_update=extend_schema(responses=EngagementDetailSerializer),
+    update=extend_schema(**_CHECKED_WRITE),
+    partial_update=extend_schema(**_CHECKED_WRITE),
 )
 class EngagementViewSet(
+    OptimisticConcurrencyMixin,
     ReloadMixin,
     AtomicWritesMixin,
     ScopedQuerysetMixin,
@@ -63,6 +75,11 @@ class EngagementViewSet(
     (each member's public profile, role, allocation and dates), the status history and, for
     staff, `allowed_transitions`. The status moves only through `transition`. Engagements are
     never deleted (DELETE answers 405): cancel them. Search covers title and description.
+
+    The detail carries `ETag: "<version>"`. Send it back as `If-Match` on PUT, PATCH or
+    `transition`: if the engagement changed since you read it, the write is refused with 412
+    (re-read and retry) instead of overwriting the other change. Without If-Match (or with
+    `*`) the write proceeds unchecked.
     """
 
     permission_classes = [ReadOnlyUnlessStaff]
@@ -87,10 +104,10 @@ class EngagementViewSet(
 
     def _detail(self, engagement, code: int = status.HTTP_200_OK) -> Response:
         context = self.get_serializer_context()
-        return Response(
+        return self.with_etag(Response(
             EngagementDetailSerializer(self._reloaded(engagement), context=context).data,
             status=code,
-        )
+        ))
 
     def perform_create(self, serializer) -> None:
         engagement = services.engagement_create(
@@ -123,13 +140,17 @@ class EngagementViewSet(
         return self._detail(engagement, status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=EngagementTransitionRequestSerializer, responses=EngagementDetailSerializer
+        request=EngagementTransitionRequestSerializer, **_CHECKED_WRITE,
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     def transition(self, request, pk=None):
         """Move the engagement to `to_status` (staff), with a `note` (required to cancel:
-        400 without it). A move the workflow does not allow now is 409."""
+        400 without it). A move the workflow does not allow now is 409; a stale If-Match,
+        412."""
         engagement = self.get_object()
+        refusal = self.stale_write_response(request, engagement)
+        if refusal is not None:
+            return refusal
         serializer = EngagementTransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         engagement = services.engagement_transition(
