@@ -10,16 +10,23 @@ Policy, in one place:
 - the beat schedule is declared here and nowhere else.
 """
 
+import logging
 import os
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
+import kombu.exceptions
+import redis.exceptions
 from celery import Celery
 from celery.schedules import crontab
 from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo_service.settings.local")
+
+logger = logging.getLogger(__name__)
+# What an unreachable broker raises when a task is sent.
+BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
 
 app = Celery("pmo_service")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -59,10 +66,26 @@ app.conf.beat_schedule = {
 }
 
 
+def _send_after_commit(task: Any, args: tuple, kwargs: dict) -> None:
+    """The change is committed: a broker outage must not turn its answer into an error.
+
+    The metrics recompute has its own reconciliation (the stale mark and the sweep); the
+    e-mail tasks stamp their row when sent (``notified_at``, ``invitation_sent_at``), so an
+    unsent one stays findable. The failure is logged at ERROR with the task and its ids.
+    """
+    try:
+        task.apply_async(args=args, kwargs=kwargs)
+    except BROKER_ERRORS as error:
+        logger.error(
+            "Could not enqueue %s%r (%s); the change is committed, the task was not sent.",
+            getattr(task, "name", task), args, error,
+        )
+
+
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Send ``task`` with these arguments once the current transaction commits.
 
     A rolled-back transaction enqueues nothing, and the worker never sees a primary key whose
     row is not yet visible. Outside a transaction the task is sent at once.
     """
-    transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs), robust=False)
+    transaction.on_commit(partial(_send_after_commit, task, args, kwargs), robust=False)

@@ -31,7 +31,11 @@ _DESCRIPTIONS = {
     "429": "Too many requests; retry later.",
 }
 # Only operations that take a body can meet a content type they do not parse.
-_BODY_DESCRIPTIONS = {"415": "Unsupported media type: send the body as JSON."}
+_BODY_DESCRIPTIONS = {
+    "413": "The request body is larger than the service accepts (2.5 MiB by default); "
+    "nothing was read.",
+    "415": "Unsupported media type: send the body as JSON.",
+}
 
 
 def add_error_responses(result, generator, request, public):

@@ -175,6 +175,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "pmo_service.api.throttles.client_address"
 AXES_HTTP_RESPONSE_CODE = 429
+# One start-up banner per process is noise in every management command and worker log.
+AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,9 +16,9 @@ from decimal import Decimal
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from pmo_service.api.parsers import StrictJSONParser
 from pmo_service.api.permissions import IsStaff, ReadOnlyUnlessStaff
 from pmo_service.api.scoping import ScopedQuerysetMixin
 from pmo_service.api.viewsets import AtomicWritesMixin
@@ -260,7 +260,7 @@ class TimeEntryViewSet(
         },
     )
     @action(detail=False, methods=["post"], permission_classes=[IsStaff],
-            parser_classes=[JSONParser])
+            parser_classes=[StrictJSONParser])
     def bulk(self, request):
         """Record a JSON list of up to 1,000 entries (staff), all or nothing.
 
