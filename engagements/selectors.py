@@ -83,6 +83,19 @@ def engagement_list() -> QuerySet[Engagement]:
     )
 
 
+def engagement_api_list() -> QuerySet[Engagement]:
+    """What the API list (``EngagementSerializer``) reads: the client's name and the Scrum
+    Master joined, and the team's assignments (ids only) for its size. The sponsor, Product
+    Owner, services, applications and the members' consultants and roles are the detail's."""
+    return (
+        Engagement.objects.select_related("organization", "scrum_master")
+        .prefetch_related(
+            Prefetch("assignments", Assignment.objects.only("id", "engagement_id").order_by())
+        )
+        .order_by("-planned_start", "title", "id")
+    )
+
+
 def staffing_need_list() -> QuerySet[StaffingNeed]:
     """Staffing needs with engagement (and client) and role joined, skill requirements
     (with their skill) prefetched."""

@@ -28,6 +28,18 @@ def application_list() -> QuerySet[Application]:
     )
 
 
+def application_api_list() -> QuerySet[Application]:
+    """``application_list`` as the API list serializes it: organization and owners are written
+    as ids, so they are not joined (on 20,000 applications the two owner joins hash 50,000
+    stakeholders each, for nothing); only the override's author, shown by name, is."""
+    return (
+        Application.objects.with_classification()
+        .select_related("time_overridden_by")
+        .prefetch_related("technologies")
+        .order_by("name", "id")
+    )
+
+
 def application_detail() -> QuerySet[Application]:
     """``application_list`` plus both directions of dependencies (with the application at
     the other end), the demands articulated on each application and the objectives it

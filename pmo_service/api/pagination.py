@@ -17,6 +17,13 @@ class WindowCountPaginator(Paginator):
     filtered set before LIMIT. An empty page (past the end) still needs the separate count to
     be told apart from an empty list, and so do querysets where a window would count something
     else (DISTINCT, UNION).
+
+    The window is only worth it on a cheap page query. It makes PostgreSQL build every row of
+    the filtered set before LIMIT, so the set's ``select_related`` joins and subquery
+    annotations run for all rows, and an index on the ordering can no longer stop the scan at
+    the page. On 20,000 applications that took 245-325 ms where Django's ``COUNT(*)``, which
+    leaves out the joins and unused annotations, and an index walk for the 25 rows took 28 ms
+    (docs/benchmarks.md). Querysets like that get the separate count.
     """
 
     def page(self, number):
@@ -42,10 +49,26 @@ class WindowCountPaginator(Paginator):
 
 
 def _window_countable(queryset) -> bool:
+    """Whether the window gives the right total cheaply: a plain queryset, no DISTINCT, UNION or
+    slice (the window would count something else), no ``select_related`` join and no subquery
+    annotation (the window would make them run for every row, see ``WindowCountPaginator``)."""
     if not isinstance(queryset, QuerySet):
         return False
     query = queryset.query
-    return not (query.distinct or query.combinator or query.is_sliced)
+    if query.distinct or query.combinator or query.is_sliced or query.select_related:
+        return False
+    return not any(_has_subquery(annotation) for annotation in query.annotations.values())
+
+
+def _has_subquery(expression) -> bool:
+    # Subquery, Exists and ArraySubquery set ``subquery``; they may sit inside Coalesce & co.
+    if getattr(expression, "subquery", False):
+        return True
+    return any(
+        _has_subquery(source)
+        for source in expression.get_source_expressions()
+        if source is not None
+    )
 
 
 class StandardPagination(PageNumberPagination):

@@ -73,8 +73,14 @@ class ApplicationViewSet(TenantServiceViewSet):
     def base_queryset(self):
         if self.action == "retrieve":
             return selectors.application_detail()
+        # The list writes organization and owners as ids, so it skips their joins; writes
+        # answer through the shared selector.
+        rows = (
+            selectors.application_api_list() if self.action == "list"
+            else selectors.application_list()
+        )
         # Ordering names the fan-in as the API shows it.
-        return selectors.application_list().alias(fan_in=F("fan_in_value"))
+        return rows.alias(fan_in=F("fan_in_value"))
 
     def get_serializer_class(self):
         if self.action == "retrieve":

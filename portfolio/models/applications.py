@@ -159,7 +159,15 @@ class Application(models.Model):
                 name="application_lifecycle_criticality_valid",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "lifecycle"])]
+        indexes = [
+            models.Index(fields=["organization", "lifecycle"]),
+            # The lists' default order (name, id), for PMO staff and within one client: the
+            # page's 25 rows come off the index, and their joins run for those rows only.
+            models.Index(fields=["name", "id"], name="application_name_id"),
+            models.Index(
+                fields=["organization", "name", "id"], name="application_org_name_id"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"

@@ -25,7 +25,7 @@ from ...filters import (
     MetricsHistoryFilter,
 )
 from ...metrics import compute as metrics_compute
-from ...models import EngagementMetrics, EngagementTransition, MetricsSnapshot
+from ...models import Engagement, EngagementMetrics, EngagementTransition, MetricsSnapshot
 from ..serializers import (
     AssignmentSerializer,
     AssignmentStaffSerializer,
@@ -89,11 +89,13 @@ class EngagementViewSet(
     http_method_names = NO_DELETE
 
     def base_queryset(self):
-        queryset = selectors.engagement_list()
-        if self.action != "list":
-            history = EngagementTransition.objects.select_related("actor").order_by("at", "id")
-            queryset = queryset.prefetch_related(Prefetch("transitions", history))
-        return queryset
+        if self.action == "list":
+            return selectors.engagement_api_list()
+        if self.action in ("metrics", "metrics_history", "recompute"):
+            # They answer from the metrics tables: the scoped row is all they need.
+            return Engagement.objects.all()
+        history = EngagementTransition.objects.select_related("actor").order_by("at", "id")
+        return selectors.engagement_list().prefetch_related(Prefetch("transitions", history))
 
     def get_serializer_class(self):
         if self.action == "list":
