@@ -44,7 +44,7 @@ USER app
 # Secure by default: a container started without configuration fails loudly on the
 # production checks instead of falling back to the DEBUG, SQLite local settings.
 ENV DJANGO_SETTINGS_MODULE=pmo_service.settings.production \
-    WEB_CONCURRENCY=3
+    WEB_CONCURRENCY=2
 
 EXPOSE 8000
 
@@ -54,7 +54,8 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request as u; h = os.environ.get('ALLOWED_HOSTS', 'localhost').split(',')[0].strip().lstrip('*.') or 'localhost'; r = u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': h}), timeout=4); sys.exit(0 if r.status == 200 else 1)"]
 
-# Workers: gunicorn reads WEB_CONCURRENCY (set above; override per host, ~2 x CPUs + 1).
+# Workers: gunicorn reads WEB_CONCURRENCY (set above): one worker per core the container
+# gets, 4 threads each (docs/deployment.md, "Sizing a web process").
 # A 60s timeout kills stuck requests; long work belongs in Celery. The heartbeat file lives in
 # /dev/shm (tmpfs) so a slow overlay filesystem cannot make healthy workers look hung.
-CMD ["gunicorn", "pmo_service.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", "--graceful-timeout", "30", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
+CMD ["gunicorn", "pmo_service.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "30", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]

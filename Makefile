@@ -38,6 +38,11 @@ beat: install
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# Served load test: gunicorn + a Celery worker on PostgreSQL and Redis, driven by locust
+# (docs/benchmarks.md, "Load test"). LOAD_ARGS="--quick" for a short smoke run.
+loadtest: install
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
 # Only the scale dataset (about a minute) into pmo_bench; then `python -m bench --reuse --case X`.
 bench-data: install
 	$(BIN)/python -m bench build

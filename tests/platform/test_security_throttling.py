@@ -8,6 +8,7 @@ import pytest
 import redis
 from django.core.cache import caches
 from django.test import RequestFactory
+from rest_framework import throttling
 from rest_framework.test import APIClient
 
 from pmo_service.api import throttles
@@ -20,9 +21,16 @@ SCHEMA = "/api/schema/"
 TOKEN = "/api/v1/auth/token/"
 
 
+# Ten seconds into a one-minute window: the clock of every throttle in these tests, so two
+# requests a slow schema build apart can never fall into different windows.
+FROZEN_NOW = 60 * 16_666_667 + 10.0
+
+
 @pytest.fixture
-def rates(settings):
-    """Small rates for every scope; a fresh in-memory throttle cache for each test."""
+def rates(settings, monkeypatch):
+    """Small rates for every scope; a fresh in-memory throttle cache for each test; a frozen
+    throttle clock."""
+    monkeypatch.setattr(throttling.SimpleRateThrottle, "timer", lambda self: FROZEN_NOW)
     settings.CACHES = {
         **settings.CACHES,
         "throttle": {
@@ -41,7 +49,7 @@ def rates(settings):
 
 def _assert_throttled(response):
     assert response.status_code == 429
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert int(response["Retry-After"]) == 50  # what is left of the frozen window
     body = response.json()
     assert set(body) == {"detail"}
     assert re.fullmatch(r"Request was throttled\. Expected available in \d+ seconds?\.",

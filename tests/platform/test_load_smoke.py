@@ -1,0 +1,78 @@
+"""The load test's own logic, without serving anything: how it reads its options and
+locust's figures, which is what its report and its exit status rest on.
+
+The end-to-end run (``python -m bench.load --quick``) is not part of the suite: migrating a
+fresh database and collecting the production static files alone take longer than a test
+may, so it runs on demand (``make loadtest``) and in the documented measurement.
+"""
+
+import csv
+
+import pytest
+
+from bench.load.figures import format_table, read_stats
+from bench.load.run import Config, parse_args, parse_config
+
+HEADER = ["Type", "Name", "Request Count", "Failure Count", "Median Response Time",
+          "Average Response Time", "Min Response Time", "Max Response Time",
+          "Average Content Size", "Requests/s", "Failures/s", "50%", "66%", "75%", "80%",
+          "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%"]
+
+
+def _row(kind, name, count, failures, p50, p95, p99, rps):
+    return [kind, name, count, failures, p50, p50 + 1, 1, p99 + 5, 900, rps, 0, p50, p50, p50,
+            p50, p95, p95, p99, p99, p99, p99, p99 + 5]
+
+
+@pytest.fixture
+def locust_csv(tmp_path):
+    prefix = tmp_path / "measured"
+    with open(f"{prefix}_stats.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerow(_row("GET", "/catalog/", 120, 0, 40, 90, 130, 1.0))
+        writer.writerow(_row("POST", "/api/v1/time-entries/bulk/", 30, 2, 60, 150, 240, 0.25))
+        writer.writerow(_row("", "Aggregated", 150, 2, 45, 110, 230, 1.25))
+    with open(f"{prefix}_failures.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Method", "Name", "Error", "Occurrences"])
+        writer.writerow(["POST", "/api/v1/time-entries/bulk/", "HTTP 409 (expected 201)", 2])
+    return prefix
+
+
+def test_stats_are_read_per_request_type_and_overall(locust_csv):
+    stats = read_stats(locust_csv)
+
+    assert set(stats["requests"]) == {"GET /catalog/", "POST /api/v1/time-entries/bulk/"}
+    assert stats["requests"]["POST /api/v1/time-entries/bulk/"]["failures"] == 2
+    total = stats["total"]
+    assert (total["requests"], total["failures"], total["throughput_rps"]) == (150, 2, 1.25)
+    assert (total["p50_ms"], total["p95_ms"], total["p99_ms"]) == (45, 110, 230)
+    assert stats["failures"] == [{"request": "POST /api/v1/time-entries/bulk/",
+                                  "error": "HTTP 409 (expected 201)", "occurrences": 2}]
+    table = format_table("measured:", stats)
+    assert "all requests" in table
+    assert "FAILED 2x POST /api/v1/time-entries/bulk/: HTTP 409" in table
+
+
+def test_missing_statistics_are_an_error_not_an_empty_result(tmp_path):
+    with pytest.raises(RuntimeError, match="no statistics"):
+        read_stats(tmp_path / "never-written")
+
+
+def test_gunicorn_shapes_parse_and_pick_their_worker_class():
+    assert parse_config("5") == Config(5, 1)
+    assert parse_config("2x4").worker_class == "gthread"
+    assert str(parse_config("5x1")) == "sync 5x1"
+    with pytest.raises(Exception, match="WORKERSxTHREADS"):
+        parse_config("two")
+
+
+def test_quick_is_short_and_small_and_bad_sizes_are_refused(capsys):
+    quick = parse_args(["--quick"])
+    assert (quick.duration, quick.saturation_seconds, quick.workers) == (10, 10, 1)
+    full = parse_args([])
+    assert (full.duration, full.workers, full.threads) == (120, 2, 4)
+    with pytest.raises(SystemExit):
+        parse_args(["--workers", "0"])
+    assert "--workers must be at least 1" in capsys.readouterr().err
