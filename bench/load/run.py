@@ -252,6 +252,29 @@ def software() -> dict[str, str]:
 # --- The run -------------------------------------------------------------------------------------
 
 
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(D)s'
+
+
+def server_side_latency(access_log: Path, skip_lines: int) -> dict[str, float | int | None]:
+    """Percentiles of the time gunicorn's workers spent on the requests logged after the
+    first ``skip_lines`` lines: the server's own latency, without the wait for a free worker
+    (the listen backlog) or the load generator's delays, both of which the client's figures
+    include."""
+    times = sorted(
+        int(line.rsplit(" ", 1)[1]) / 1000
+        for line in access_log.read_text().splitlines()[skip_lines:]
+        if line.rsplit(" ", 1)[-1].isdigit()
+    )
+
+    def percentile(share: float) -> float | None:
+        if not times:
+            return None
+        return round(times[min(len(times) - 1, int(share * len(times)))], 1)
+
+    return {"requests": len(times), "p50_ms": percentile(0.50), "p95_ms": percentile(0.95),
+            "p99_ms": percentile(0.99)}
+
+
 def serve(config: Config, served_env: dict[str, str], work: Path, processes: Processes
           ) -> tuple[str, subprocess.Popen]:
     port = free_port()
@@ -265,7 +288,10 @@ def serve(config: Config, served_env: dict[str, str], work: Path, processes: Pro
                # never closes a connection the client is about to reuse.
                "--keep-alive", "5",
                "--worker-tmp-dir", "/dev/shm",  # noqa: S108 - tmpfs, as in the image
-               "--access-logfile", str(work / "access.log")]
+               "--access-logfile", str(work / "access.log"),
+               # The common log format plus the time the worker spent on the request (µs):
+               # server-side latency, to tell apart from waiting before a worker takes it.
+               "--access-logformat", ACCESS_LOG_FORMAT]
     process = processes.start("gunicorn", command, served_env, log)
     wait_until_serving(url, process, log)
     return url, process
@@ -376,12 +402,14 @@ def main(argv: list[str] | None = None) -> int:
         per_user = target / users
         print(f"\nload: saturation {saturation_rps:.1f} req/s; measuring at {target:.1f} req/s "
               f"({users} users x {per_user:.3f}/s) for {args.duration} s", flush=True)
+        logged_before = len((work / "access.log").read_text().splitlines())
         measured = run_locust(url, fixture, work / "measured", users=users,
                               seconds=args.duration, mode="paced", rate_per_user=per_user,
                               log=work / "locust.log", processes=processes)
         print(format_table(f"\nmeasured, {target:.1f} req/s target, {args.duration} s:",
                            measured), flush=True)
         web_cpu = cpu_seconds(gunicorn) - cpu_before[0]
+        server_side = server_side_latency(work / "access.log", logged_before)
         backlog = worker_backlog(database_url)
         worker_cpu = cpu_seconds(worker) - cpu_before[1]
         load_after = load_average()
@@ -416,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
                            "throughput_rps": saturation_rps, **saturation},
             "measured": {"target_rps": round(target, 2), "users": users,
                          "rate_per_user": round(per_user, 4), "seconds": args.duration,
-                         **measured},
+                         "server_side": server_side, **measured},
             "targets": {"p99_ms": P99_TARGET_MS, "p99_met": (total["p99_ms"] or 0)
                         < P99_TARGET_MS, "errors": errors, "errors_met": errors == 0},
             "problems": problems,
@@ -425,7 +453,9 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text(json.dumps(document, indent=2) + "\n")
         print(f"\nload: throughput {total['throughput_rps']} req/s, p50 {total['p50_ms']} ms, "
               f"p95 {total['p95_ms']} ms, p99 {total['p99_ms']} ms (target < "
-              f"{P99_TARGET_MS}), errors {errors}; worker: {backlog}; "
+              f"{P99_TARGET_MS}), errors {errors}; in the server: p50 "
+              f"{server_side['p50_ms']} ms, p95 {server_side['p95_ms']} ms, p99 "
+              f"{server_side['p99_ms']} ms; worker: {backlog}; "
               f"load average {load_before} -> {load_after}")
         print(f"written {args.output}")
         for problem in problems:
