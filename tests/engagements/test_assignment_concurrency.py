@@ -8,14 +8,11 @@ both insert; with it the second waits for the first to commit, sees its assignme
 refused.
 """
 
-import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from engagements import selectors, services
 from engagements.choices import EngagementStatus, ProposalStatus
@@ -28,6 +25,7 @@ from tests.factories import (
     StaffingNeedFactory,
     StaffUserFactory,
 )
+from tests.race_support import race
 
 pytestmark = pytest.mark.postgres
 
@@ -46,30 +44,6 @@ def slow_load_reads(monkeypatch):
         return loads
 
     monkeypatch.setattr(selectors, "consultant_daily_load", lingering)
-
-
-def _race(*calls: Callable[[], object]) -> list[object]:
-    """Run ``calls`` at the same moment, each in its own thread and database connection;
-    return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a staffing call never finished"
-    return results
 
 
 def _peak(consultant) -> int:
@@ -93,7 +67,7 @@ def test_two_overlapping_assignments_at_once_one_wins(transactional_db, slow_loa
             allocation_percent=60, start_on=start, end_on=END,
         )
 
-    results = _race(assign(engagements[0], START), assign(engagements[1], date(2030, 4, 1)))
+    results = race(assign(engagements[0], START), assign(engagements[1], date(2030, 4, 1)))
     created = [result for result in results if isinstance(result, Assignment)]
     refused = [result for result in results if isinstance(result, ConflictError)]
     assert (len(created), len(refused)) == (1, 1), results
@@ -126,7 +100,7 @@ def test_two_overlapping_proposals_accepted_at_once(transactional_db, slow_load_
     proposals = [services.proposal_create(actor=staff, needs=[need]) for need in needs]
     assert [p.lines.get().consultant for p in proposals] == [consultant, consultant]
 
-    results = _race(*(
+    results = race(*(
         lambda proposal=proposal: services.proposal_accept(proposal=proposal, actor=staff)
         for proposal in proposals
     ))
@@ -157,7 +131,7 @@ def test_proposals_crossing_the_same_consultants_do_not_deadlock(
 
     first = _proposal_for([(need(1), ana), (need(2), bea)], staff)
     second = _proposal_for([(need(3), bea), (need(4), ana)], staff)
-    results = _race(
+    results = race(
         lambda: services.proposal_accept(proposal=first, actor=staff),
         lambda: services.proposal_accept(proposal=second, actor=staff),
     )

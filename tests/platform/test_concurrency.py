@@ -1,11 +1,9 @@
 """No lost update on engagements and demands: ETag / If-Match on the API (412 when stale),
 a hidden version on the admin change pages, and a real two-writer race on PostgreSQL."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -15,6 +13,7 @@ from pmo_service.api.concurrency import MalformedIfMatchError, if_match_allows
 from portfolio import services as portfolio_services
 from portfolio.models import Demand
 from tests.factories import DemandFactory, EngagementFactory, StaffUserFactory
+from tests.race_support import race
 from tests.stakeholders.test_register_admin import form_data
 
 ENGAGEMENTS = "/api/v1/engagements/"
@@ -200,29 +199,6 @@ def test_admin_save_without_the_version_is_refused(staff_client, engagement):
 WIDEN_SECONDS = 0.5
 
 
-def _race(*calls):
-    """Run ``calls`` at the same moment, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a writer never finished"
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("resource", ["engagement", "demand"])
 def test_two_writers_with_the_same_if_match_exactly_one_wins(
@@ -256,7 +232,7 @@ def test_two_writers_with_the_same_if_match_exactly_one_wins(
 
         return write
 
-    results = _race(writer("Writer A"), writer("Writer B"))
+    results = race(writer("Writer A"), writer("Writer B"))
     codes = sorted(code for code, _title in results)
     assert codes == [200, 412], results
     winner = next(title for code, title in results if code == 200)
