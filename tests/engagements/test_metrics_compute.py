@@ -473,7 +473,7 @@ def test_redis_cache_down_the_write_still_commits_and_the_task_is_still_tried(
     gone a committed change must not turn into an error after the fact: the task is sent
     uncoalesced (or, with the broker gone too, left to the sweep)."""
     engagement = EngagementFactory(status=EngagementStatus.ACTIVE)
-    settings.CACHES = DEAD_REDIS_CACHE
+    settings.CACHES = {**settings.CACHES, **DEAD_REDIS_CACHE}
     failure = None if broker_up else kombu.exceptions.OperationalError("Error 111 connecting.")
     with (
         mock.patch.object(recompute_engagement_metrics, "apply_async", side_effect=failure) as send,

@@ -69,7 +69,7 @@ def shared_cache(settings):
     are the ones this process set, as in production. (django-environ cannot pass a key prefix
     to Django's Redis backend, so the marks are cleared before and after instead.)"""
     location = settings.TEST_BROKER_URL
-    settings.CACHES = {"default": {
+    settings.CACHES = {**settings.CACHES, "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
     }}
     _clear_pending_marks(location)
