@@ -33,15 +33,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import kombu.exceptions
-import redis.exceptions
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, IntegerField, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from pmo_service.celery import enqueue_on_commit
+from pmo_service.celery import BROKER_ERRORS, enqueue_on_commit
 from stakeholders import classification
 from stakeholders.choices import ACTIVE_RISK_STATUSES, Quadrant, RiskKind
 from stakeholders.models import CommunicationPlan, Risk, Stakeholder
@@ -441,8 +439,6 @@ def sweep_stale(*, batch_size: int = 500) -> int:
 
 
 # --- Marking inputs changed and enqueueing, coalesced ---------------------------------------
-
-BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
 
 
 def _send_recompute(engagement_id: int) -> None:
