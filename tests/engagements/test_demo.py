@@ -372,11 +372,20 @@ def test_every_active_engagement_has_months_of_delivery(seeded):
         budgets = engagement.deliverables.aggregate(total=Sum("budget"))["total"]
         assert budgets == engagement.budget_at_completion
         for rows, first, last in ((engagement.time_entries, "worked_on", "worked_on"),
-                                  (engagement.expenses, "spent_on", "spent_on"),
-                                  (engagement.kpi_measurements, "period_start", "period_end")):
+                                  (engagement.expenses, "spent_on", "spent_on")):
             span = rows.aggregate(first=Min(first), last=Max(last))
             assert span["first"] is not None, (engagement.title, rows.model.__name__)
             assert span["last"] - span["first"] >= THREE_MONTHS, rows.model.__name__
+        # KPIs are monthly: every calendar month completed since the start (at least two),
+        # however far into the current month today is.
+        months = sorted(set(engagement.kpi_measurements.values_list("period_start",
+                                                                    "period_end")))
+        this_month = timezone.localdate().replace(day=1)
+        assert len(months) >= 2, engagement.title
+        assert months[0][0] == engagement.planned_start, engagement.title
+        assert months[-1][1] == this_month - datetime.timedelta(days=1), engagement.title
+        for (_, end), (start, _) in pairwise(months):
+            assert start == end + datetime.timedelta(days=1), engagement.title
         team = set(engagement.assignments.values_list("consultant", flat=True))
         assert set(engagement.time_entries.values_list("consultant", flat=True)) == team
         indicators = set(engagement.kpi_measurements.values_list("indicator__service", flat=True))
