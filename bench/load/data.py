@@ -36,6 +36,8 @@ TEAM_SIZE = 10
 ITERATION_DAYS = 14
 DELIVERABLES_PER_ENGAGEMENT = 12
 PAST_ENTRIES_PER_ASSIGNMENT = 20
+# At most a working day per consultant and day before the test: the pushes add to it.
+PAST_HOURS_PER_DAY = Decimal(8)
 OPEN_NEEDS = 150
 STORY_POINTS = (1, 2, 3, 5, 8, 13)
 WORDS = ["portfolio", "reporting", "risk", "benefits", "governance", "agile", "demand",
@@ -338,18 +340,15 @@ def build(rng: random.Random, today: date) -> dict[str, Any]:
                     created_by=staff,
                 ))
         Assignment.objects.bulk_create(assignments, batch_size=5000)
-        entries = []
-        for assignment in assignments:
-            worked_days = (today - assignment.start_on).days
-            for offset in rng.sample(range(worked_days), PAST_ENTRIES_PER_ASSIGNMENT):
-                hours = Decimal(rng.choice([2, 4, 6, 8]))
-                entries.append(TimeEntry(
-                    engagement_id=assignment.engagement_id,
-                    consultant_id=assignment.consultant_id,
-                    worked_on=assignment.start_on + timedelta(days=offset), hours=hours,
-                    cost=(hours * rates[assignment.consultant_id] / 8).quantize(Decimal("0.01")),
-                    description="Logged before the load test",
-                ))
+        entries = [
+            TimeEntry(
+                engagement_id=assignment.engagement_id, consultant_id=assignment.consultant_id,
+                worked_on=day, hours=hours,
+                cost=(hours * rates[assignment.consultant_id] / 8).quantize(Decimal("0.01")),
+                description="Logged before the load test",
+            )
+            for assignment, day, hours in past_entries(assignments, today, rng)
+        ]
         TimeEntry.objects.bulk_create(entries, batch_size=5000)
         _step(f"{len(engagements)} active engagements, {len(assignments)} assignments, "
               f"{len(entries)} time entries", started)
@@ -424,3 +423,30 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def past_entries(assignments, today: date, rng: random.Random):
+    """(assignment, day, hours) of the time logged before the test: 20 entries per assignment
+    of 2-8 h on distinct past days, at most ``PAST_HOURS_PER_DAY`` per consultant and day.
+
+    A consultant sampled into several teams must not start the test near the product's
+    24-hour daily cap, or the scenario's pushes (valid rows of 1 h at most) would be refused.
+    """
+    logged: dict[tuple[int, date], Decimal] = {}
+    for assignment in assignments:
+        worked_days = (today - assignment.start_on).days
+        taken = 0
+        for offset in rng.sample(range(worked_days), worked_days):
+            if taken == PAST_ENTRIES_PER_ASSIGNMENT:
+                break
+            day = assignment.start_on + timedelta(days=offset)
+            hours = Decimal(rng.choice([2, 4, 6, 8]))
+            key = (assignment.consultant_id, day)
+            if logged.get(key, 0) + hours > PAST_HOURS_PER_DAY:
+                continue
+            logged[key] = logged.get(key, 0) + hours
+            taken += 1
+            yield assignment, day, hours
+        if taken < PAST_ENTRIES_PER_ASSIGNMENT:
+            raise ValueError(f"no room for {PAST_ENTRIES_PER_ASSIGNMENT} entries of assignment "
+                             f"{assignment} under {PAST_HOURS_PER_DAY} h a day")

@@ -76,3 +76,47 @@ def test_quick_is_short_and_small_and_bad_sizes_are_refused(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--workers", "0"])
     assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_past_time_leaves_room_under_the_daily_cap_for_the_pushes():
+    """A consultant sampled into several teams gets at most 8 h a day before the test (two
+    runs failed on the product's 24-hour rule when the seeded days already held 24 h)."""
+    import random
+    from collections import Counter
+    from datetime import date, timedelta
+    from types import SimpleNamespace
+
+    from bench.load.data import PAST_ENTRIES_PER_ASSIGNMENT, PAST_HOURS_PER_DAY, past_entries
+
+    today = date(2026, 12, 1)
+    # Three consultants, each on four engagements over the same 100 days: 80 entries each,
+    # so without the cap some of their days would hold two or three entries.
+    assignments = [
+        SimpleNamespace(consultant_id=consultant, engagement_id=engagement,
+                        start_on=today - timedelta(days=100))
+        for consultant in (1, 2, 3) for engagement in (10, 11, 12, 13)
+    ]
+    rows = list(past_entries(assignments, today, random.Random(7)))
+
+    per_assignment = Counter((a.consultant_id, a.engagement_id) for a, _, _ in rows)
+    assert set(per_assignment.values()) == {PAST_ENTRIES_PER_ASSIGNMENT}
+    per_day = Counter()
+    for assignment, day, hours in rows:
+        assert assignment.start_on <= day < today
+        per_day[assignment.consultant_id, day] += hours
+    assert max(per_day.values()) <= PAST_HOURS_PER_DAY
+    assert len({(a.consultant_id, a.engagement_id, day) for a, day, _ in rows}) == len(rows)
+
+
+def test_past_time_that_cannot_fit_under_the_cap_is_an_error():
+    import random
+    from datetime import date, timedelta
+    from types import SimpleNamespace
+
+    from bench.load.data import past_entries
+
+    today = date(2026, 12, 1)
+    crowded = [SimpleNamespace(consultant_id=1, engagement_id=engagement,
+                               start_on=today - timedelta(days=20)) for engagement in range(8)]
+    with pytest.raises(ValueError, match="no room"):
+        list(past_entries(crowded, today, random.Random(1)))
