@@ -5,11 +5,21 @@ List selectors return unscoped querysets; interfaces apply ``for_user`` (the one
 mechanism) on top. Each is built so that listing N rows costs a constant number of queries.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import (
@@ -83,15 +93,35 @@ def engagement_list() -> QuerySet[Engagement]:
     )
 
 
-def engagement_api_list() -> QuerySet[Engagement]:
-    """What the API list (``EngagementSerializer``) reads: the client's name and the Scrum
-    Master joined, and the team's assignments (ids only) for its size. The sponsor, Product
-    Owner, services, applications and the members' consultants and roles are the detail's."""
+# The columns ``EngagementRowSerializer`` writes, in the API list's order.
+ENGAGEMENT_ROW_COLUMNS = (
+    "id", "organization_id", "organization__name", "title", "status", "typology",
+    "planned_start", "planned_end", "budget_at_completion", "service_request_id",
+    "scrum_master_id", "scrum_master__full_name", "scrum_master__headline",
+    "scrum_master__seniority", "created_at", "updated_at", "version",
+)
+
+
+def engagement_api_rows() -> QuerySet:
+    """The API list as plain rows (``values()``): the client's name and the Scrum Master's
+    public face joined, the team size counted in the same statement, no model instances and
+    no prefetch. ``EngagementRowSerializer`` writes them as ``EngagementSerializer`` writes the
+    shared ``engagement_list()``; scoping, filters, search and ordering apply unchanged."""
+    return _engagement_rows_base().all()
+
+
+@functools.cache
+def _engagement_rows_base() -> QuerySet:
+    """Built once per process: resolving the columns, the joins and the count subquery cost
+    about as much per request as running the page query (docs/benchmarks.md). A queryset
+    that is never evaluated is a safe template; every request works on a clone."""
+    team = (
+        Assignment.objects.filter(engagement=OuterRef("pk"))
+        .order_by().values("engagement").annotate(total=Count("pk")).values("total")
+    )
     return (
-        Engagement.objects.select_related("organization", "scrum_master")
-        .prefetch_related(
-            Prefetch("assignments", Assignment.objects.only("id", "engagement_id").order_by())
-        )
+        Engagement.objects.values(*ENGAGEMENT_ROW_COLUMNS)
+        .annotate(team_size=Coalesce(Subquery(team, output_field=IntegerField()), 0))
         .order_by("-planned_start", "title", "id")
     )
 

@@ -6,9 +6,9 @@ the admin, where they are edited together with the service.
 
 import json
 
-from django.utils import timezone
 from rest_framework import serializers
 
+from pmo_service.api.rows import iso_datetime
 from pmo_service.api.scoping import (
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
@@ -74,12 +74,6 @@ class CertificationSerializer(ScopedModelSerializer):
 
 
 # --- Services: output ------------------------------------------------------------------------
-
-
-def _iso_datetime(value) -> str:
-    """A datetime as DRF's DateTimeField writes it: current time zone, ISO 8601, "Z" for UTC."""
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class ServiceSummarySerializer(serializers.ModelSerializer):
@@ -148,7 +142,7 @@ class ServiceRowSerializer(ServiceSummarySerializer):
             "typical_duration_weeks": row["typical_duration_weeks"],
             "pricing_basis": row["pricing_basis"],
             "value_processes": value_processes,
-            "updated_at": _iso_datetime(row["updated_at"]),
+            "updated_at": iso_datetime(row["updated_at"]),
         }
 
 

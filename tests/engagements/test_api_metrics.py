@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from engagements.choices import EngagementStatus
@@ -87,7 +89,13 @@ def test_stored_metrics_are_answered_as_stored_with_their_staleness(staff_api, s
     Expense.objects.create(engagement=small, spent_on=timezone.localdate(),
                            amount=Decimal(750), category="travel")
     compute.mark_inputs_changed([small.pk])  # the recompute would follow the commit
-    body = staff_api.get(_metrics_url(small)).json()
+    with CaptureQueriesContext(connection) as queries:
+        body = staff_api.get(_metrics_url(small)).json()
+    # The stored row is read joined to the scoped engagement: one statement (plus the
+    # request transaction's savepoint bookkeeping on databases that use it).
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads
+    assert "engagements_engagementmetrics" in reads[0]
     assert body["figures"]["ac"]["value"] == "1250.00"
     assert body["is_stale"] is True
     response = staff_api.post(_metrics_url(small, "recompute/"))

@@ -6,15 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from engagements import selectors as engagement_selectors
-from engagements.api.serializers.engagements import EngagementSerializer
 from portfolio import selectors as portfolio_selectors
 from portfolio.api.serializers import ApplicationSerializer
 from tests.factories import (
     ApplicationFactory,
-    AssignmentFactory,
-    ConsultantFactory,
-    EngagementFactory,
     OrganizationFactory,
     StaffUserFactory,
     StakeholderFactory,
@@ -51,19 +46,3 @@ def test_application_api_list_serializes_as_the_shared_list_without_owner_joins(
     assert len(sql) == 2  # the rows (override author joined) and the technologies
     assert "stakeholders_stakeholder" not in sql[0]
     assert "stakeholders_organization" not in sql[0]
-
-
-def test_engagement_api_list_serializes_as_the_shared_list_with_fewer_queries():
-    scrum_master = ConsultantFactory()
-    staffed = EngagementFactory(scrum_master=scrum_master)
-    AssignmentFactory.create_batch(3, engagement=staffed)
-    EngagementFactory()
-
-    shared, shared_sql = _serialized(EngagementSerializer, engagement_selectors.engagement_list())
-    lean, sql = _serialized(EngagementSerializer, engagement_selectors.engagement_api_list())
-
-    assert lean == shared
-    assert sorted(row["team_size"] for row in lean) == [0, 3]
-    assert len(shared_sql) == 4
-    assert len(sql) == 2  # the rows (client and Scrum Master joined) and the team's ids
-    assert "stakeholders_stakeholder" not in sql[0]

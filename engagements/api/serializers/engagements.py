@@ -1,9 +1,12 @@
 """Serializers of engagements, their teams (assignments) and outcomes."""
 
+import functools
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Role, Service, ServiceRequest
+from pmo_service.api.rows import iso_date, iso_datetime
 from pmo_service.api.scoping import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from portfolio.api.serializers import ApplicationReferenceSerializer
 from portfolio.models import Application
@@ -52,6 +55,53 @@ class EngagementSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(min_value=0))
     def get_team_size(self, engagement) -> int:
         return len(engagement.assignments.all())
+
+
+@functools.cache
+def _budget_field() -> serializers.DecimalField:
+    """The decimal field ``EngagementSerializer`` builds for the budget, built once: reaching it
+    through ``self.fields`` would build every field of the serializer on each request."""
+    column = Engagement._meta.get_field("budget_at_completion")
+    return serializers.DecimalField(max_digits=column.max_digits,
+                                    decimal_places=column.decimal_places, read_only=True)
+
+
+class EngagementRowSerializer(EngagementSerializer):
+    """The API list written from ``selectors.engagement_api_rows()`` (plain rows, no models).
+
+    The same document as ``EngagementSerializer`` gives for the same engagement, which
+    describes it in the OpenAPI schema; one dict literal per row costs a fraction of model
+    instances, the team prefetch and DRF's field-by-field walk (docs/benchmarks.md).
+    tests/engagements/test_engagement_rows.py compares the two.
+    """
+
+    def to_representation(self, row: dict) -> dict:
+        budget = row["budget_at_completion"]
+        return {
+            "id": row["id"],
+            "organization": row["organization_id"],
+            "organization_name": row["organization__name"],
+            "title": row["title"],
+            "status": row["status"],
+            "typology": row["typology"],
+            "planned_start": iso_date(row["planned_start"]),
+            "planned_end": iso_date(row["planned_end"]),
+            # DRF's own decimal text (places, string or number as configured).
+            "budget_at_completion": (
+                None if budget is None else _budget_field().to_representation(budget)
+            ),
+            "service_request": row["service_request_id"],
+            "scrum_master": None if row["scrum_master_id"] is None else {
+                "id": row["scrum_master_id"],
+                "full_name": row["scrum_master__full_name"],
+                "headline": row["scrum_master__headline"],
+                "seniority": row["scrum_master__seniority"],
+            },
+            "team_size": row["team_size"],
+            "created_at": iso_datetime(row["created_at"]),
+            "updated_at": iso_datetime(row["updated_at"]),
+            "version": row["version"],
+        }
 
 
 class TeamMemberSerializer(serializers.ModelSerializer):

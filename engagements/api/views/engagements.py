@@ -25,7 +25,7 @@ from ...filters import (
     MetricsHistoryFilter,
 )
 from ...metrics import compute as metrics_compute
-from ...models import Engagement, EngagementMetrics, EngagementTransition, MetricsSnapshot
+from ...models import Engagement, EngagementTransition, MetricsSnapshot
 from ..serializers import (
     AssignmentSerializer,
     AssignmentStaffSerializer,
@@ -36,6 +36,7 @@ from ..serializers import (
     EngagementOutcomeSerializer,
     EngagementOutcomeStaffSerializer,
     EngagementOutcomeWriteSerializer,
+    EngagementRowSerializer,
     EngagementSerializer,
     EngagementTransitionRequestSerializer,
     EngagementWriteSerializer,
@@ -53,6 +54,8 @@ _CHECKED_WRITE = {
 
 
 @extend_schema_view(
+    # The list is written from plain rows; its document is the generic serializer's.
+    list=extend_schema(responses=EngagementSerializer(many=True)),
     create=extend_schema(responses={201: EngagementDetailSerializer}),
     update=extend_schema(**_CHECKED_WRITE),
     partial_update=extend_schema(**_CHECKED_WRITE),
@@ -90,8 +93,12 @@ class EngagementViewSet(
 
     def base_queryset(self):
         if self.action == "list":
-            return selectors.engagement_api_list()
-        if self.action in ("metrics", "metrics_history", "recompute"):
+            # Plain rows written as one dict each: the most-read engagement answer.
+            return selectors.engagement_api_rows()
+        if self.action == "metrics":
+            # The stored metrics row joined to the scoped engagement: one statement.
+            return Engagement.objects.select_related("metrics")
+        if self.action in ("metrics_history", "recompute"):
             # They answer from the metrics tables: the scoped row is all they need.
             return Engagement.objects.all()
         history = EngagementTransition.objects.select_related("actor").order_by("at", "id")
@@ -99,7 +106,7 @@ class EngagementViewSet(
 
     def get_serializer_class(self):
         if self.action == "list":
-            return EngagementSerializer
+            return EngagementRowSerializer
         if self.action in WRITES:
             return EngagementWriteSerializer
         return EngagementDetailSerializer
@@ -174,7 +181,8 @@ class EngagementViewSet(
         (a recompute follows every change); when none are stored yet they are computed now.
         """
         engagement = self.get_object()
-        metrics = EngagementMetrics.objects.filter(engagement=engagement).first()
+        # Read with the engagement (base_queryset); absent until the first computation.
+        metrics = getattr(engagement, "metrics", None)
         if metrics is None or metrics.as_of is None:
             metrics = metrics_compute.recompute_engagement(engagement.pk)
         return self._metrics(metrics)
