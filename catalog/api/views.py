@@ -22,6 +22,7 @@ from .serializers import (
     ServiceRequestCreateSerializer,
     ServiceRequestSerializer,
     ServiceRowSerializer,
+    ServiceSummarySerializer,
     ServiceWriteSerializer,
     SkillSerializer,
     ValueProcessSerializer,
@@ -31,6 +32,8 @@ from .serializers import (
 
 
 @extend_schema_view(
+    # The list is written from plain rows; its document is the generic summary's.
+    list=extend_schema(responses=ServiceSummarySerializer(many=True)),
     create=extend_schema(responses={201: ServiceDetailSerializer}),
     update=extend_schema(responses=ServiceDetailSerializer),
     partial_update=extend_schema(responses=ServiceDetailSerializer),

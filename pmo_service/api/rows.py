@@ -10,9 +10,11 @@ two on the same rows. These helpers write the values whose text DRF formats itse
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from django.utils import timezone
+from rest_framework import serializers
 
 
 def iso_datetime(value: datetime | None) -> str | None:
@@ -26,3 +28,13 @@ def iso_datetime(value: datetime | None) -> str | None:
 def iso_date(value: date | None) -> str | None:
     """As DRF's ``DateField`` writes it."""
     return None if value is None else value.isoformat()
+
+
+@functools.cache
+def serializer_field(
+    serializer_class: type[serializers.Serializer], name: str
+) -> serializers.Field:
+    """The field ``serializer_class`` builds for ``name``, built once per process, to write a
+    value the way it does (a decimal's places and text). Reaching it through a serializer's
+    ``fields`` builds every field of that serializer: half a millisecond per request."""
+    return serializer_class().fields[name]

@@ -1,12 +1,10 @@
 """Serializers of engagements, their teams (assignments) and outcomes."""
 
-import functools
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Role, Service, ServiceRequest
-from pmo_service.api.rows import iso_date, iso_datetime
+from pmo_service.api.rows import iso_date, iso_datetime, serializer_field
 from pmo_service.api.scoping import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from portfolio.api.serializers import ApplicationReferenceSerializer
 from portfolio.models import Application
@@ -57,15 +55,6 @@ class EngagementSerializer(serializers.ModelSerializer):
         return len(engagement.assignments.all())
 
 
-@functools.cache
-def _budget_field() -> serializers.DecimalField:
-    """The decimal field ``EngagementSerializer`` builds for the budget, built once: reaching it
-    through ``self.fields`` would build every field of the serializer on each request."""
-    column = Engagement._meta.get_field("budget_at_completion")
-    return serializers.DecimalField(max_digits=column.max_digits,
-                                    decimal_places=column.decimal_places, read_only=True)
-
-
 class EngagementRowSerializer(EngagementSerializer):
     """The API list written from ``selectors.engagement_api_rows()`` (plain rows, no models).
 
@@ -88,7 +77,9 @@ class EngagementRowSerializer(EngagementSerializer):
             "planned_end": iso_date(row["planned_end"]),
             # DRF's own decimal text (places, string or number as configured).
             "budget_at_completion": (
-                None if budget is None else _budget_field().to_representation(budget)
+                None if budget is None
+                else serializer_field(EngagementSerializer, "budget_at_completion")
+                .to_representation(budget)
             ),
             "service_request": row["service_request_id"],
             "scrum_master": None if row["scrum_master_id"] is None else {
