@@ -28,7 +28,8 @@ def user_membership(user: Any):
 
 def remember_membership(user: Any) -> None:
     """Cache the membership already read with the user (``select_related("membership")``,
-    as the API's token authentication does), so that scoping costs no statement of its own."""
+    as the API's token authentication does), so that scoping costs no statement of its own.
+    Its organization is then read on first use (the write checks), not with every request."""
     setattr(user, _CACHE_ATTRIBUTE, getattr(user, "membership", None))
 
 
