@@ -58,6 +58,33 @@ def _step(label: str, started: float) -> None:
     print(f"  data: {label} ({time.perf_counter() - started:.1f} s)", flush=True)
 
 
+def past_entries(assignments, today: date, rng: random.Random):
+    """(assignment, day, hours) of the time logged before the test: 20 entries per assignment
+    of 2-8 h on distinct past days, at most ``PAST_HOURS_PER_DAY`` per consultant and day.
+
+    A consultant sampled into several teams must not start the test near the product's
+    24-hour daily cap, or the scenario's pushes (valid rows of 1 h at most) would be refused.
+    """
+    logged: dict[tuple[int, date], Decimal] = {}
+    for assignment in assignments:
+        worked_days = (today - assignment.start_on).days
+        taken = 0
+        for offset in rng.sample(range(worked_days), worked_days):
+            if taken == PAST_ENTRIES_PER_ASSIGNMENT:
+                break
+            day = assignment.start_on + timedelta(days=offset)
+            hours = Decimal(rng.choice([2, 4, 6, 8]))
+            key = (assignment.consultant_id, day)
+            if logged.get(key, 0) + hours > PAST_HOURS_PER_DAY:
+                continue
+            logged[key] = logged.get(key, 0) + hours
+            taken += 1
+            yield assignment, day, hours
+        if taken < PAST_ENTRIES_PER_ASSIGNMENT:
+            raise ValueError(f"no room for {PAST_ENTRIES_PER_ASSIGNMENT} entries of assignment "
+                             f"{assignment} under {PAST_HOURS_PER_DAY} h a day")
+
+
 def build(rng: random.Random, today: date) -> dict[str, Any]:
     """Top up the seeded database; returns the load generator's fixture."""
     from django.contrib.auth.hashers import make_password
@@ -424,29 +451,3 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-
-def past_entries(assignments, today: date, rng: random.Random):
-    """(assignment, day, hours) of the time logged before the test: 20 entries per assignment
-    of 2-8 h on distinct past days, at most ``PAST_HOURS_PER_DAY`` per consultant and day.
-
-    A consultant sampled into several teams must not start the test near the product's
-    24-hour daily cap, or the scenario's pushes (valid rows of 1 h at most) would be refused.
-    """
-    logged: dict[tuple[int, date], Decimal] = {}
-    for assignment in assignments:
-        worked_days = (today - assignment.start_on).days
-        taken = 0
-        for offset in rng.sample(range(worked_days), worked_days):
-            if taken == PAST_ENTRIES_PER_ASSIGNMENT:
-                break
-            day = assignment.start_on + timedelta(days=offset)
-            hours = Decimal(rng.choice([2, 4, 6, 8]))
-            key = (assignment.consultant_id, day)
-            if logged.get(key, 0) + hours > PAST_HOURS_PER_DAY:
-                continue
-            logged[key] = logged.get(key, 0) + hours
-            taken += 1
-            yield assignment, day, hours
-        if taken < PAST_ENTRIES_PER_ASSIGNMENT:
-            raise ValueError(f"no room for {PAST_ENTRIES_PER_ASSIGNMENT} entries of assignment "
-                             f"{assignment} under {PAST_HOURS_PER_DAY} h a day")
