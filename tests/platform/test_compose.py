@@ -327,6 +327,20 @@ def test_dockerfile_installs_the_lock_and_serves_with_gunicorn():
     assert cmd[:2] == ["gunicorn", "pmo_service.wsgi:application"]
 
 
+def test_sync_web_workers_sit_behind_a_buffering_proxy(compose, services):
+    """The image runs sync workers (the shortest tail in the load test, docs/deployment.md),
+    which a slow client would hold for its whole upload or download: the proxy in front must
+    keep nginx's request and response buffering on."""
+    cmd = as_argv(dockerfile_last("CMD"))
+    assert cmd[cmd.index("--worker-class") + 1] == "sync"
+    assert "--threads" not in cmd
+    assert re.search(r"WEB_CONCURRENCY=4\b", " ".join(
+        args for name, args in dockerfile_instructions() if name == "ENV"))
+    conf = compose["configs"][services["proxy"]["configs"][0]["source"]]["content"]
+    assert "proxy_pass" in conf
+    assert not re.search(r"proxy_(request_)?buffering\s+off", conf)
+
+
 def test_dockerfile_is_slim_non_root_and_self_contained():
     instructions = dockerfile_instructions()
     assert instructions[0] == ("FROM", "python:3.11-slim")

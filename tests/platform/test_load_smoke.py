@@ -72,7 +72,7 @@ def test_quick_is_short_and_small_and_bad_sizes_are_refused(capsys):
     quick = parse_args(["--quick"])
     assert (quick.duration, quick.saturation_seconds, quick.workers) == (10, 10, 1)
     full = parse_args([])
-    assert (full.duration, full.workers, full.threads) == (120, 2, 4)
+    assert (full.duration, full.workers, full.threads) == (120, 4, 1)
     with pytest.raises(SystemExit):
         parse_args(["--workers", "0"])
     assert "--workers must be at least 1" in capsys.readouterr().err
@@ -120,3 +120,22 @@ def test_past_time_that_cannot_fit_under_the_cap_is_an_error():
                                start_on=today - timedelta(days=20)) for engagement in range(8)]
     with pytest.raises(ValueError, match="no room"):
         list(past_entries(crowded, today, random.Random(1)))
+
+
+def test_the_generator_priority_is_applied_or_reported_as_not_applied():
+    import subprocess
+    import sys
+
+    from bench.load.run import prioritise
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        # Lowering a priority is always allowed, so this checks the call itself.
+        assert prioritise(child.pid, 5) == 5
+        assert prioritise(child.pid, 0) == 0  # 0: left alone
+    finally:
+        child.kill()
+        child.wait()
+    assert prioritise(child.pid, 3) is None  # gone: reported, not raised
+    assert parse_args(["--generator-nice", "0"]).generator_nice == 0
+    assert parse_args([]).generator_nice == -10
