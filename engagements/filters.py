@@ -21,6 +21,7 @@ from stakeholders.choices import Sector
 from .choices import (
     CultureSource,
     EngagementStatus,
+    Health,
     Language,
     NeedStatus,
     ProposalStatus,
@@ -172,6 +173,11 @@ class EngagementFilter(django_filters.FilterSet):
         choices=EngagementStatus.choices, help_text="Status; repeat for several."
     )
     typology = django_filters.ChoiceFilter(choices=Typology.choices)
+    health = django_filters.MultipleChoiceFilter(
+        field_name="metrics__health", choices=Health.choices,
+        help_text="Overall health as last computed; repeat for several. Engagements never "
+        "computed have none and match no value.",
+    )
     service = IdFilter(field_name="services", help_text="Id of a catalog service delivered.")
     starts_after = django_filters.DateFilter(
         field_name="planned_start", lookup_expr="gte", help_text="Planned start on or after."
@@ -182,7 +188,7 @@ class EngagementFilter(django_filters.FilterSet):
 
     class Meta:
         model = Engagement
-        fields = ["organization", "status", "typology", "service", "starts_after",
+        fields = ["organization", "status", "health", "typology", "service", "starts_after",
                   "starts_before"]
 
 

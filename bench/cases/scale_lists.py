@@ -10,8 +10,8 @@ It does what the product must do, and nothing else: no DRF, no ORM, no serialize
 * ``applications_list``: ``GET /api/v1/applications/`` (first page of 25, ordered by name)
   as a client user of the largest organization, and the same as PMO staff (all 20,000).
 * ``engagements_list``: ``GET /api/v1/engagements/`` (first page of 25, latest start
-  first) as the same client and as staff. The API list has no health: health is on the
-  portal page, measured in ``bench.cases.pages``.
+  first) as the same client and as staff, each row with its stored health (the portal page
+  with health is measured in ``bench.cases.pages``).
 * ``engagement_metrics``: ``GET /api/v1/engagements/{id}/metrics/`` of one active engagement
   of that client (stored figures, health, reasons, KPIs).
 """
@@ -83,7 +83,8 @@ ENGAGEMENTS_SQL = VIEWER + """,
         JOIN viewer v ON v.is_staff OR e.organization_id = v.organization_id
         ORDER BY e.planned_start DESC, e.title, e.id LIMIT %(limit)s
     )
-    SELECT e.id, e.organization_id, o.name, e.title, e.status, e.typology, e.planned_start,
+    SELECT e.id, e.organization_id, o.name, e.title, e.status, nullif(h.health, ''),
+           e.typology, e.planned_start,
            e.planned_end, e.budget_at_completion, e.service_request_id,
            c.id, c.full_name, c.headline, c.seniority,
            (SELECT count(*) FROM engagements_assignment s WHERE s.engagement_id = e.id),
@@ -93,6 +94,7 @@ ENGAGEMENTS_SQL = VIEWER + """,
     FROM page e
     JOIN stakeholders_organization o ON o.id = e.organization_id
     LEFT JOIN engagements_consultant c ON c.id = e.scrum_master_id
+    LEFT JOIN engagements_engagementmetrics h ON h.engagement_id = e.id
     ORDER BY e.planned_start DESC, e.title, e.id
 """
 
@@ -336,12 +338,12 @@ class EngagementsListCase(ApiVersusRawCase):
 
     def document(self, request: HttpRequest, rows: list[tuple]) -> dict[str, Any]:
         results = []
-        for (pk, organization, organization_name, title, status, typology, start, end, budget,
-             service_request, consultant, full_name, headline, seniority, team_size,
+        for (pk, organization, organization_name, title, status, health, typology, start, end,
+             budget, service_request, consultant, full_name, headline, seniority, team_size,
              created_at, updated_at, version, _) in rows:
             results.append({
                 "id": pk, "organization": organization, "organization_name": organization_name,
-                "title": title, "status": status, "typology": typology,
+                "title": title, "status": status, "health": health, "typology": typology,
                 "planned_start": iso(start), "planned_end": iso(end),
                 "budget_at_completion": money(budget), "service_request": service_request,
                 "scrum_master": None if consultant is None else {

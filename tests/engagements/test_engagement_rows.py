@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from engagements import selectors
 from engagements.api.serializers import EngagementSerializer
-from engagements.choices import EngagementStatus
-from engagements.models import Engagement
+from engagements.choices import EngagementStatus, Health
+from engagements.models import Engagement, EngagementMetrics
 from tests.factories import (
     AssignmentFactory,
     ClientUserFactory,
@@ -30,7 +31,9 @@ ENGAGEMENTS = "/api/v1/engagements/"
 
 def _generic(engagements: list[Engagement]) -> list[dict]:
     """What ``EngagementSerializer`` writes for model instances of the shared selector."""
-    shared = selectors.engagement_list().filter(pk__in=[e.pk for e in engagements])
+    shared = selectors.engagement_list().select_related("metrics").filter(
+        pk__in=[e.pk for e in engagements]
+    )
     by_id = {engagement.pk: engagement for engagement in shared}
     context = {"request": Request(APIRequestFactory().get("/"))}
     rows = EngagementSerializer([by_id[e.pk] for e in engagements], many=True, context=context)
@@ -57,6 +60,11 @@ def varied(org_a, org_b):
                              budget_at_completion=Decimal("0"), scrum_master=None)
     other = EngagementFactory(organization=org_b, title="Other", planned_start=date(2030, 1, 1))
     AssignmentFactory(engagement=other)
+    # Stored health: red for one, a row not computed yet (no health) for another, none for
+    # the third.
+    EngagementMetrics.objects.create(engagement=staffed, status_date=date(2031, 3, 1),
+                                     as_of=timezone.now(), health=Health.RED)
+    EngagementMetrics.objects.create(engagement=other, status_date=date(2030, 1, 1))
     return staffed, bare, other
 
 
@@ -77,6 +85,8 @@ def test_the_row_list_is_the_generic_document_for_staff_and_clients(
     assert by_id[staffed.pk]["scrum_master"]["full_name"] == "Lucía Ñúñez"
     assert by_id[staffed.pk]["service_request"] == staffed.service_request_id
     assert by_id[bare.pk]["scrum_master"] is None
+    assert [by_id[e.pk]["health"] for e in (staffed, bare, other)] == ["red", None, None]
+    assert staff_api.get(f"{ENGAGEMENTS}{staffed.pk}/").json()["health"] == "red"
     assert list(by_id[staffed.pk]) == EngagementSerializer.Meta.fields
 
 
@@ -87,6 +97,11 @@ def test_filters_search_and_ordering_apply_to_the_rows(staff_api, client_api, va
         return [row["id"] for row in _results(api, params)]
 
     assert ids(staff_api, {"status": "active"}) == [staffed.pk]
+    assert ids(staff_api, {"health": "red"}) == [staffed.pk]
+    assert ids(staff_api, {"health": ["green", "amber"]}) == []
+    response = staff_api.get(ENGAGEMENTS, {"health": "purple"})
+    assert response.status_code == 400
+    assert "health" in response.json()
     assert ids(staff_api, {"organization": org_b.pk}) == [other.pk]
     assert ids(staff_api, {"search": "staff"}) == [staffed.pk]
     assert ids(staff_api, {"ordering": "title"}) == [bare.pk, other.pk, staffed.pk]

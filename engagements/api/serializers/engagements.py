@@ -14,7 +14,7 @@ from stakeholders.models import Stakeholder
 from stakeholders.tenancy import user_sees_everything
 
 from ... import services
-from ...choices import EngagementStatus
+from ...choices import EngagementStatus, Health
 from ...models import Assignment, Consultant, Engagement, EngagementOutcome, StaffingNeed
 from .common import (
     NOTE_MAX_LENGTH,
@@ -34,6 +34,10 @@ class EngagementSerializer(serializers.ModelSerializer):
 
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     scrum_master = ConsultantSummarySerializer(read_only=True, allow_null=True)
+    health = serializers.SerializerMethodField(
+        help_text="Overall health as last computed (the metrics endpoint gives the figures, the "
+        "reasons and whether a recompute is on its way); null until first computed.",
+    )
     team_size = serializers.SerializerMethodField(help_text="Assignments on the team.")
     version = serializers.IntegerField(
         read_only=True,
@@ -44,7 +48,7 @@ class EngagementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Engagement
         fields = [
-            "id", "organization", "organization_name", "title", "status", "typology",
+            "id", "organization", "organization_name", "title", "status", "health", "typology",
             "planned_start", "planned_end", "budget_at_completion", "service_request",
             "scrum_master", "team_size", "created_at", "updated_at", "version",
         ]
@@ -53,6 +57,12 @@ class EngagementSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(min_value=0))
     def get_team_size(self, engagement) -> int:
         return len(engagement.assignments.all())
+
+    @extend_schema_field(serializers.ChoiceField(choices=Health.choices, allow_null=True))
+    def get_health(self, engagement) -> str | None:
+        # Querysets read the metrics row with the engagement (select_related("metrics")).
+        metrics = getattr(engagement, "metrics", None)
+        return (metrics.health or None) if metrics is not None else None
 
 
 class EngagementRowSerializer(EngagementSerializer):
@@ -72,6 +82,7 @@ class EngagementRowSerializer(EngagementSerializer):
             "organization_name": row["organization__name"],
             "title": row["title"],
             "status": row["status"],
+            "health": row["metrics__health"] or None,
             "typology": row["typology"],
             "planned_start": iso_date(row["planned_start"]),
             "planned_end": iso_date(row["planned_end"]),

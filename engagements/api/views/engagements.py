@@ -102,7 +102,10 @@ class EngagementViewSet(
             # They answer from the metrics tables: the scoped row is all they need.
             return Engagement.objects.all()
         history = EngagementTransition.objects.select_related("actor").order_by("at", "id")
-        return selectors.engagement_list().prefetch_related(Prefetch("transitions", history))
+        # The stored health is read with the engagement (the detail shows it).
+        return selectors.engagement_list().select_related("metrics").prefetch_related(
+            Prefetch("transitions", history)
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
