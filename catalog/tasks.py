@@ -1,6 +1,7 @@
 """Background work of the catalog. Tasks take primary keys and are idempotent."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -83,3 +84,34 @@ def notify_service_request_transition(self, transition_id: int) -> str:
         transition.notified_at = timezone.now()
         transition.save(update_fields=["notified_at"])
     return "sent" if recipients else "no-recipients"
+
+
+# A transition not notified this long after is taken as lost (the broker was down when it was
+# made) and notified again; after the window the news is stale and is left alone.
+UNSENT_GRACE = timedelta(minutes=10)
+UNSENT_WINDOW = timedelta(days=2)
+SWEEP_BATCH = 500
+
+
+@shared_task
+def resend_unsent_notifications() -> int:
+    """Notify the request transitions never notified (periodic; see the beat schedule).
+
+    Every transition sends its e-mail task after commit and the task stamps ``notified_at``;
+    when the broker is down the send is only logged, and the unstamped rows are found here
+    once it is back. The e-mail task locks and stamps its row, so one also on its way is
+    sent once.
+    """
+    now = timezone.now()
+    pending = list(
+        ServiceRequestTransition.objects.filter(
+            notified_at__isnull=True,
+            created_at__lte=now - UNSENT_GRACE,
+            created_at__gte=now - UNSENT_WINDOW,
+        ).order_by("created_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for transition_id in pending:
+        notify_service_request_transition.delay(transition_id)
+    if pending:
+        logger.info("Re-sent %d request notifications that were never sent", len(pending))
+    return len(pending)

@@ -63,6 +63,15 @@ app.conf.beat_schedule = {
         "task": "improvement.tasks.detect_bottlenecks",
         "schedule": crontab(hour=3, minute=15),
     },
+    # E-mails whose task could not be sent (broker down) are found by their missing stamp.
+    "resend-unsent-invitations": {
+        "task": "stakeholders.tasks.resend_unsent_invitations",
+        "schedule": timedelta(minutes=15),
+    },
+    "resend-unsent-request-notifications": {
+        "task": "catalog.tasks.resend_unsent_notifications",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 
@@ -71,7 +80,9 @@ def _send_after_commit(task: Any, args: tuple, kwargs: dict) -> None:
 
     The metrics recompute has its own reconciliation (the stale mark and the sweep); the
     e-mail tasks stamp their row when sent (``notified_at``, ``invitation_sent_at``), so an
-    unsent one stays findable. The failure is logged at ERROR with the task and its ids.
+    unsent one stays findable, and periodic sweeps send them again
+    (``resend_unsent_notifications``, ``resend_unsent_invitations``). The failure is logged
+    at ERROR with the task and its ids.
     """
     try:
         task.apply_async(args=args, kwargs=kwargs)

@@ -148,7 +148,9 @@ def membership_invite(*, membership: Membership) -> None:
     """(Re)send the invitation e-mail after commit; the task stamps ``invitation_sent_at``."""
     from .tasks import send_membership_invitation
 
-    Membership.objects.filter(pk=membership.pk).update(invitation_sent_at=None)
+    Membership.objects.filter(pk=membership.pk).update(
+        invitation_sent_at=None, invitation_requested_at=timezone.now()
+    )
     enqueue_on_commit(send_membership_invitation, membership.pk)
 
 

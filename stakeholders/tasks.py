@@ -1,6 +1,7 @@
 """Background work of the stakeholders app. Tasks take primary keys and are idempotent."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -17,6 +18,12 @@ from django.utils.http import urlsafe_base64_encode
 from .models import Membership
 
 logger = logging.getLogger(__name__)
+
+# An invitation asked for but not sent this long after is taken as lost (the broker was
+# down when it was asked for) and sent again; older than the set-password link's lifetime
+# (PASSWORD_RESET_TIMEOUT) it is left for staff to ask again.
+UNSENT_GRACE = timedelta(minutes=10)
+SWEEP_BATCH = 500
 
 
 @shared_task(
@@ -43,9 +50,14 @@ def send_membership_invitation(self, membership_id: int) -> str:
         if membership is None:
             return "missing"
         user = membership.user
-        if membership.invitation_sent_at is not None or user.has_usable_password():
+        if membership.invitation_sent_at is not None:
             return "skipped"
-        if not user.email:
+        if user.has_usable_password() or not user.email:
+            # Nothing to send until staff invite again: the sweep stops asking.
+            membership.invitation_requested_at = None
+            membership.save(update_fields=["invitation_requested_at"])
+            if user.has_usable_password():
+                return "skipped"
             logger.warning("Membership %s has no e-mail to invite", membership_id)
             return "no-email"
         path = reverse(
@@ -69,6 +81,30 @@ def send_membership_invitation(self, membership_id: int) -> str:
         membership.invitation_sent_at = timezone.now()
         membership.save(update_fields=["invitation_sent_at"])
     return "sent"
+
+
+@shared_task
+def resend_unsent_invitations() -> int:
+    """Send again the invitations asked for but never sent (periodic; see the beat schedule).
+
+    ``membership_invite`` stamps ``invitation_requested_at`` in the same transaction as the
+    change and sends the task after commit; when the broker is down that send is only logged.
+    Such memberships stay findable (asked, not sent) and are sent here once the broker is
+    back. The invitation task is idempotent, so one also on its way is sent once.
+    """
+    now = timezone.now()
+    pending = list(
+        Membership.objects.filter(
+            invitation_sent_at__isnull=True,
+            invitation_requested_at__lte=now - UNSENT_GRACE,
+            invitation_requested_at__gte=now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+        ).order_by("invitation_requested_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for membership_id in pending:
+        send_membership_invitation.delay(membership_id)
+    if pending:
+        logger.info("Re-sent %d invitations that were never sent", len(pending))
+    return len(pending)
 
 
 @shared_task

@@ -111,4 +111,4 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__email", "organization__name"]
     list_select_related = ["user", "organization"]
     raw_id_fields = ["user"]
-    readonly_fields = ["invitation_sent_at", "created_at"]
+    readonly_fields = ["invitation_requested_at", "invitation_sent_at", "created_at"]

@@ -130,6 +130,11 @@ class Membership(models.Model):
     invitation_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the last invitation e-mail left; empty if none."
     )
+    invitation_requested_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When an invitation was last asked for; one not sent within minutes (the "
+        "broker was down) is sent again by the sweep.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

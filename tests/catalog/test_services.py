@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.choices import RequestStatus, ServiceStatus, TierLevel
-from catalog.models import ServiceRequest
-from catalog.tasks import notify_service_request_transition
+from catalog.models import ServiceRequest, ServiceRequestTransition
+from catalog.tasks import notify_service_request_transition, resend_unsent_notifications
 from pmo_service.exceptions import ConflictError
 from tests.factories import (
     ClientUserFactory,
@@ -237,3 +237,23 @@ def test_a_failed_write_sends_nothing(user_a, django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         _submit(user_a, PublishedServiceFactory(), context="")
     assert mailoutbox == []
+
+
+def test_a_notification_never_sent_is_sent_by_the_sweep_once(staff_user, mailoutbox):
+    # A transition whose e-mail task was never sent (the broker was down after the commit).
+    lost = ServiceRequestFactory().transitions.get()
+    stale = ServiceRequestFactory().transitions.get()
+    ServiceRequestTransition.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    assert resend_unsent_notifications.run() == 0  # within the grace: it may be on its way
+    ServiceRequestTransition.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+
+    assert resend_unsent_notifications.run() == 1  # the 3-day-old news is left alone
+    assert len(mailoutbox) == 1
+    lost.refresh_from_db()
+    assert lost.notified_at is not None
+    assert resend_unsent_notifications.run() == 0
+    assert len(mailoutbox) == 1

@@ -140,6 +140,8 @@ def test_celery_policy():
         "recompute-all-engagement-metrics",
         "sweep-stale-engagement-metrics",
         "detect-improvement-bottlenecks",
+        "resend-unsent-invitations",
+        "resend-unsent-request-notifications",
     }
     celery_app.loader.import_default_modules()
     for entry in conf.beat_schedule.values():

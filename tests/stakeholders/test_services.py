@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -10,7 +11,11 @@ from django.utils import timezone
 
 from stakeholders import services
 from stakeholders.models import Membership, User
-from stakeholders.tasks import purge_expired_sessions, send_membership_invitation
+from stakeholders.tasks import (
+    purge_expired_sessions,
+    resend_unsent_invitations,
+    send_membership_invitation,
+)
 from tests.factories import OrganizationFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +103,46 @@ def test_update_gives_a_membership_only_with_an_allowed_organization(org_a):
     assert not Membership.objects.filter(user=loner).exists()
     services.user_update(user=loner, organization=org_a, role="sponsor")
     assert (loner.membership.organization, loner.membership.role) == (org_a, "sponsor")
+
+
+# --- Invitations lost with the broker ---------------------------------------------------------
+
+
+def _asked(membership: Membership, ago: timedelta) -> None:
+    Membership.objects.filter(pk=membership.pk).update(
+        invitation_requested_at=timezone.now() - ago
+    )
+
+
+def test_an_invitation_never_sent_is_sent_by_the_sweep_once(
+    org_a, django_capture_on_commit_callbacks
+):
+    # The after-commit send is dropped, as when the broker is down (it is only logged then).
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        user = services.user_create(username="ivy", email="ivy@a.test", organization=org_a)
+    assert len(callbacks) == 1
+    membership = Membership.objects.get(user=user)
+    assert membership.invitation_requested_at is not None
+    assert membership.invitation_sent_at is None
+
+    assert resend_unsent_invitations.run() == 0  # within the grace: it may be on its way
+    _asked(membership, timedelta(minutes=11))
+    assert resend_unsent_invitations.run() == 1
+    assert [message.to for message in mail.outbox] == [["ivy@a.test"]]
+    membership.refresh_from_db()
+    assert membership.invitation_sent_at is not None
+    assert resend_unsent_invitations.run() == 0  # stamped: never twice
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweep_leaves_old_asks_and_stops_asking_for_passworded_users(org_a, user_a):
+    old = services.user_create(username="olga", email="olga@a.test", organization=org_a)
+    _asked(old.membership, timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60))
+    _asked(user_a.membership, timedelta(minutes=30))  # user_a already has a password
+    mail.outbox.clear()
+
+    assert resend_unsent_invitations.run() == 1  # user_a's; olga's ask is past the link's life
+    assert mail.outbox == []
+    user_a.membership.refresh_from_db()
+    assert user_a.membership.invitation_requested_at is None
+    assert resend_unsent_invitations.run() == 0
