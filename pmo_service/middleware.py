@@ -1,9 +1,12 @@
 """Request guards that apply before any view runs."""
 
+import functools
 import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 
 from .errors import DATABASE_UNAVAILABLE, request_too_large, service_unavailable
 
@@ -77,3 +80,34 @@ class DatabaseUnavailableMiddleware:
         logger.error("Database unavailable on %s %s: %s", request.method, request.path,
                      " ".join(str(exception).split())[:300])
         return service_unavailable(request)
+
+
+@functools.cache
+def _sign_in_paths() -> frozenset[str]:
+    return frozenset({reverse("login"), reverse("admin:login")})
+
+
+class SignInRateLimitMiddleware:
+    """Answer 429 to sign-in form posts beyond the address's budget (``THROTTLE_AUTH_RATE``).
+
+    django-axes locks one username from one address after repeated failures; an attacker
+    trying many usernames from one address never meets that lock. The login page and the
+    admin login share the token endpoint's per-address counter in Redis
+    (``pmo_service.api.throttles.sign_in_page_allowed``), so every door to a password draws
+    on one budget. It fails open, like the API's throttles, when Redis is unreachable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path in _sign_in_paths():
+            from .api.throttles import sign_in_page_allowed
+
+            allowed, wait = sign_in_page_allowed(request)
+            if not allowed:
+                response = render(request, "registration/sign_in_throttled.html",
+                                  {"seconds": wait}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
+        return self.get_response(request)

@@ -120,6 +120,23 @@ class ScopedRateThrottle(SharedCounterThrottleMixin, throttling.ScopedRateThrott
         return super().allow_request(request, view)
 
 
+class _SignInDoor:
+    """What ``ScopedRateThrottle`` reads of a view: the token endpoint's scope."""
+
+    throttle_scope = "auth"
+
+
+def sign_in_page_allowed(request) -> tuple[bool, int]:
+    """Count a sign-in attempt made through a page (the login page, the admin's) against the
+    address's ``auth`` budget (``THROTTLE_AUTH_RATE``), the very counter the token endpoint
+    uses: (allowed, seconds to wait). The lockout stops guessing one username; this bounds
+    trying many usernames from one address, whichever door it uses."""
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, _SignInDoor()):
+        return True, 0
+    return False, int(throttle.wait())
+
+
 def reset_cache_backoff() -> None:
     """Forget a past cache error so the next request tries the cache again (used by tests)."""
     global _cache_unavailable_until

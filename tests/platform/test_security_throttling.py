@@ -86,6 +86,37 @@ def test_the_token_endpoint_keeps_its_own_auth_rate(rates, api_client):
     _assert_throttled(api_client.post(TOKEN, {"username": "nobody", "password": "x"}))
 
 
+def test_sign_in_pages_share_the_address_budget_with_the_token_endpoint(rates, client):
+    """Spraying usernames from one address: each pair is below the lockout, but every door
+    to a password draws on the address's one ``auth`` budget (2/min here)."""
+    assert client.post("/accounts/login/", {"username": "ann", "password": "x"}).status_code == 200
+    assert APIClient().post(TOKEN, {"username": "bea", "password": "x"}).status_code == 400
+
+    refused = client.post("/accounts/login/", {"username": "cid", "password": "x"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "50"
+    assert b"Try again in 50 seconds" in refused.content
+    assert client.post("/admin/login/", {"username": "dee", "password": "x"}).status_code == 429
+    _assert_throttled(APIClient().post(TOKEN, {"username": "eve", "password": "x"}))
+    # Reading the pages is not an attempt.
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/admin/login/").status_code == 200
+
+
+def test_sign_in_pages_fail_open_when_redis_is_down(rates, client):
+    rates.CACHES = {
+        **rates.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    for username in ("ann", "bea", "cid"):  # above the rate of 2: nothing counted or refused
+        response = client.post("/accounts/login/", {"username": username, "password": "x"})
+        assert response.status_code == 200
+
+
 def test_redis_down_lets_requests_through_with_a_warning(rates, client_api, caplog):
     rates.CACHES = {
         **rates.CACHES,
