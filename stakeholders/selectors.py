@@ -1,5 +1,7 @@
 """Read operations of the stakeholders app: querysets with their joins already chosen."""
 
+import functools
+
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .choices import MembershipRole
@@ -24,6 +26,31 @@ def organization_list(*, search: str = "") -> QuerySet[Organization]:
         member_count=Count("memberships", filter=Q(memberships__user__is_active=True))
     ).order_by("name")
     return queryset.filter(name__icontains=search) if search else queryset
+
+
+# The columns ``OrganizationRowSerializer`` writes, in the API's order (plus the count).
+ORGANIZATION_ROW_COLUMNS = (
+    "id", "name", "kind", "sector", "is_public_administration", "country", "region",
+    "contact_name", "contact_email", "contact_phone", "website", "is_active", "created_at",
+    "updated_at",
+)
+
+
+def organization_api_rows() -> QuerySet:
+    """``organization_list()`` as plain rows (``values()``) for the API list: the same rows
+    and member count, no model instances. A page is 100 rows of 15 fields, where writing
+    model instances field by field was half the request (docs/benchmarks.md)."""
+    return _organization_rows_base().all()
+
+
+@functools.cache
+def _organization_rows_base() -> QuerySet:
+    """Built once per process; every request works on a clone of this unevaluated template."""
+    return (
+        Organization.objects.values(*ORGANIZATION_ROW_COLUMNS)
+        .annotate(member_count=Count("memberships", filter=Q(memberships__user__is_active=True)))
+        .order_by("name")
+    )
 
 
 def user_list() -> QuerySet[User]:

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from pmo_service.api.rows import iso_datetime
 from pmo_service.api.scoping import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 
 from .. import services
@@ -41,6 +42,31 @@ class OrganizationSerializer(ScopedModelSerializer):
             "member_count", "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+
+class OrganizationRowSerializer(OrganizationSerializer):
+    """The API list written from ``selectors.organization_api_rows()`` (plain rows): the
+    document ``OrganizationSerializer`` gives for the same organization, which describes it
+    in the OpenAPI schema; tests/stakeholders/test_organization_rows.py compares the two."""
+
+    def to_representation(self, row: dict) -> dict:
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "kind": row["kind"],
+            "sector": row["sector"],
+            "is_public_administration": row["is_public_administration"],
+            "country": row["country"],
+            "region": row["region"],
+            "contact_name": row["contact_name"],
+            "contact_email": row["contact_email"],
+            "contact_phone": row["contact_phone"],
+            "website": row["website"],
+            "is_active": row["is_active"],
+            "member_count": row["member_count"],
+            "created_at": iso_datetime(row["created_at"]),
+            "updated_at": iso_datetime(row["updated_at"]),
+        }
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
