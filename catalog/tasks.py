@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from pmo_service.celery import resend_unstamped
 from stakeholders.models import User
 
 from .models import ServiceRequestTransition
@@ -90,7 +91,6 @@ def notify_service_request_transition(self, transition_id: int) -> str:
 # made) and notified again; after the window the news is stale and is left alone.
 UNSENT_GRACE = timedelta(minutes=10)
 UNSENT_WINDOW = timedelta(days=2)
-SWEEP_BATCH = 500
 
 
 @shared_task
@@ -103,15 +103,9 @@ def resend_unsent_notifications() -> int:
     sent once.
     """
     now = timezone.now()
-    pending = list(
-        ServiceRequestTransition.objects.filter(
-            notified_at__isnull=True,
-            created_at__lte=now - UNSENT_GRACE,
-            created_at__gte=now - UNSENT_WINDOW,
-        ).order_by("created_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    for transition_id in pending:
-        notify_service_request_transition.delay(transition_id)
-    if pending:
-        logger.info("Re-sent %d request notifications that were never sent", len(pending))
-    return len(pending)
+    pending = ServiceRequestTransition.objects.filter(
+        notified_at__isnull=True,
+        created_at__lte=now - UNSENT_GRACE,
+        created_at__gte=now - UNSENT_WINDOW,
+    ).order_by("created_at", "pk").values_list("pk", flat=True)
+    return resend_unstamped(notify_service_request_transition, pending, "request notifications")

@@ -100,3 +100,20 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     row is not yet visible. Outside a transaction the task is sent at once.
     """
     transaction.on_commit(partial(_send_after_commit, task, args, kwargs), robust=False)
+
+
+# Sweeps of rows whose task never ran: each sends at most this many a run.
+SWEEP_BATCH = 500
+
+
+def resend_unstamped(task: Any, pending_ids: Any, what: str) -> int:
+    """Send ``task`` again for each id of ``pending_ids`` (a queryset of ids, oldest first):
+    the rows a task stamps when done but which carry no stamp, because the broker was down
+    when the task was to be sent. Bounded per run; the next run takes the rest. The tasks
+    lock and stamp their row, so one that was on its way after all still acts once."""
+    ids = list(pending_ids[:SWEEP_BATCH])
+    for pk in ids:
+        task.delay(pk)
+    if ids:
+        logger.info("Sent again %d %s that were never sent", len(ids), what)
+    return len(ids)

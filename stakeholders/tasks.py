@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from pmo_service.celery import resend_unstamped
+
 from .models import Membership
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,6 @@ logger = logging.getLogger(__name__)
 # down when it was asked for) and sent again; older than the set-password link's lifetime
 # (PASSWORD_RESET_TIMEOUT) it is left for staff to ask again.
 UNSENT_GRACE = timedelta(minutes=10)
-SWEEP_BATCH = 500
 
 
 @shared_task(
@@ -93,18 +94,12 @@ def resend_unsent_invitations() -> int:
     back. The invitation task is idempotent, so one also on its way is sent once.
     """
     now = timezone.now()
-    pending = list(
-        Membership.objects.filter(
-            invitation_sent_at__isnull=True,
-            invitation_requested_at__lte=now - UNSENT_GRACE,
-            invitation_requested_at__gte=now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
-        ).order_by("invitation_requested_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    for membership_id in pending:
-        send_membership_invitation.delay(membership_id)
-    if pending:
-        logger.info("Re-sent %d invitations that were never sent", len(pending))
-    return len(pending)
+    pending = Membership.objects.filter(
+        invitation_sent_at__isnull=True,
+        invitation_requested_at__lte=now - UNSENT_GRACE,
+        invitation_requested_at__gte=now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+    ).order_by("invitation_requested_at", "pk").values_list("pk", flat=True)
+    return resend_unstamped(send_membership_invitation, pending, "invitations")
 
 
 @shared_task
