@@ -96,8 +96,7 @@ def engagement_list() -> QuerySet[Engagement]:
 # The columns ``EngagementRowSerializer`` writes, in the API list's order.
 ENGAGEMENT_ROW_COLUMNS = (
     "id", "organization_id", "organization__name", "title", "status", "metrics__health",
-    "typology",
-    "planned_start", "planned_end", "budget_at_completion", "service_request_id",
+    "typology", "planned_start", "planned_end", "budget_at_completion", "service_request_id",
     "scrum_master_id", "scrum_master__full_name", "scrum_master__headline",
     "scrum_master__seniority", "created_at", "updated_at", "version",
 )
@@ -106,9 +105,9 @@ ENGAGEMENT_ROW_COLUMNS = (
 def engagement_api_rows() -> QuerySet:
     """The API list as plain rows (``values()``): the client's name, the Scrum Master's
     public face and the stored health joined, the team size counted in the same statement, no
-    model instances and
-    no prefetch. ``EngagementRowSerializer`` writes them as ``EngagementSerializer`` writes the
-    shared ``engagement_list()``; scoping, filters, search and ordering apply unchanged."""
+    model instances and no prefetch. ``EngagementRowSerializer`` writes them as
+    ``EngagementSerializer`` writes the shared ``engagement_list()`` with its metrics row;
+    scoping, filters, search and ordering apply unchanged."""
     return _engagement_rows_base().all()
 
 
