@@ -18,6 +18,21 @@ from django.views.decorators.csrf import requires_csrf_token
 # failures and timeouts are OperationalError; a connection closed under us, InterfaceError).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+# SQLSTATEs of a database that answered but could not finish this request now: deadlock,
+# serialization failure, lock wait timeout, statement timeout or cancel. They are as
+# temporary as an outage, and the work was rolled back, but "cannot reach" would mislead.
+BUSY_SQLSTATES = frozenset({"40P01", "40001", "55P03", "57014"})
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
+def database_busy(exception: BaseException | None) -> bool:
+    """Whether a database error is contention or a timeout (the database is up), rather
+    than a database that cannot be reached."""
+    if exception is None:
+        return False
+    if getattr(exception.__cause__, "pgcode", None) in BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(exception)  # SQLite's single-writer lock
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -52,14 +67,19 @@ def request_too_large(request: HttpRequest, limit: int | None = None) -> HttpRes
     return _standalone(request, 413, "413.html", message)
 
 
-def service_unavailable(request: HttpRequest) -> HttpResponse:
-    """503 with Retry-After: the database cannot be reached; no traceback, nothing saved."""
-    response = _standalone(
-        request, 503, "503.html",
-        "The service cannot reach its database right now. This is on our side.",
-        retry_after=RETRY_AFTER_SECONDS,
-    )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+def service_unavailable(request: HttpRequest, exception: BaseException | None = None
+                        ) -> HttpResponse:
+    """503 with Retry-After: the database cannot be reached, or (``database_busy``) it could
+    not finish the request in time; no traceback, nothing saved either way."""
+    if database_busy(exception):
+        message = ("The database was too busy to finish your request, so nothing was saved. "
+                   "This is on our side.")
+        retry_after = BUSY_RETRY_AFTER_SECONDS
+    else:
+        message = "The service cannot reach its database right now. This is on our side."
+        retry_after = RETRY_AFTER_SECONDS
+    response = _standalone(request, 503, "503.html", message, retry_after=retry_after)
+    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -87,7 +107,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # A database outage raised outside a view (in a middleware) reaches only this handler;
     # the view's are answered by DatabaseUnavailableMiddleware.
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
-        return service_unavailable(request)
+        return service_unavailable(request, sys.exc_info()[1])
     # No template context processors here: the database may be what failed.
     if _is_api(request):
         return JsonResponse({"detail": "Something went wrong on our side."}, status=500)

@@ -8,7 +8,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from .errors import DATABASE_UNAVAILABLE, request_too_large, service_unavailable
+from .errors import (
+    DATABASE_UNAVAILABLE,
+    database_busy,
+    request_too_large,
+    service_unavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +67,8 @@ class RequestBodyLimitMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 with Retry-After, not a 500 with a traceback, when the database is down.
+    """Answer 503 with Retry-After, not a 500 with a traceback, when the database is down
+    (or, said as such, too busy: a deadlock or a timeout, see ``errors.database_busy``).
 
     Catches what views (and the templates they render) raise; ``errors.server_error``
     covers the rest. Each outage is logged once per request, without the stack.
@@ -77,9 +83,10 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not isinstance(exception, DATABASE_UNAVAILABLE):
             return None
-        logger.error("Database unavailable on %s %s: %s", request.method, request.path,
-                     " ".join(str(exception).split())[:300])
-        return service_unavailable(request)
+        logger.error("Database %s on %s %s: %s",
+                     "busy" if database_busy(exception) else "unavailable",
+                     request.method, request.path, " ".join(str(exception).split())[:300])
+        return service_unavailable(request, exception)
 
 
 @functools.cache
