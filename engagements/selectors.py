@@ -255,20 +255,33 @@ class BenchRow:
         return max((week.allocation_percent for week in self.weeks), default=0)
 
 
-def bench_allocation(*, start: date, weeks: int = 12) -> list[BenchRow]:
-    """Each active consultant's allocation over ``weeks`` weeks from ``start``.
+def bench_consultants() -> QuerySet[Consultant]:
+    """The consultants the bench shows, in its order: the active ones, by name."""
+    return Consultant.objects.active().order_by("full_name", "id")
+
+
+def bench_allocation(*, start: date, weeks: int = 12,
+                     consultants: list[Consultant] | None = None) -> list[BenchRow]:
+    """Each consultant's allocation over ``weeks`` weeks from ``start``: of ``consultants``
+    (a page of the bench, in order) when given, else of every one ``bench_consultants()``
+    lists.
 
     A week's allocation is the highest daily load in it (a consultant at 100% on Monday and
     free the rest of the week cannot take a full-time role that week). ``over`` flags a week
-    above capacity, ``under`` one below half of it. Two queries, whatever the bench size.
+    above capacity, ``under`` one below half of it. Two queries, whatever the bench size
+    (one when the consultants are given); a page costs what its own rows cost.
     """
     if weeks < 1:
         raise ValueError("The bench shows at least one week.")
     end = start + timedelta(days=7 * weeks - 1)
-    consultants = list(Consultant.objects.active().order_by("full_name", "id"))
+    if consultants is None:
+        consultants = list(bench_consultants())
+        assignments = Assignment.objects.filter(consultant__is_active=True)
+    else:
+        assignments = Assignment.objects.filter(consultant_id__in=[c.pk for c in consultants])
     periods: dict[int, list[tuple[date, date, int]]] = {c.pk: [] for c in consultants}
     rows = (
-        Assignment.objects.overlapping(start, end).filter(consultant__is_active=True)
+        assignments.overlapping(start, end)
         .order_by().values_list("consultant_id", "start_on", "end_on", "allocation_percent")
     )
     for consultant_id, period_start, period_end, allocation in rows:

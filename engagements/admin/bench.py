@@ -228,12 +228,13 @@ class ConsultantAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
         filters = BenchFilterForm(request.GET or None)
         today = timezone.localdate()
         start = today - timedelta(days=today.weekday())
-        rows = selectors.bench_allocation(start=start, weeks=BENCH_WEEKS)
+        consultants = selectors.bench_consultants()
         if filters.is_valid():
-            wanted = filters.consultant_ids()
-            if wanted is not None:
-                rows = [row for row in rows if row.consultant.pk in wanted]
-        page = Paginator(rows, BENCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            consultants = filters.narrow(consultants)
+        # Page first, then compute the loads of that page's consultants only.
+        page = Paginator(consultants, BENCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = selectors.bench_allocation(start=start, weeks=BENCH_WEEKS,
+                                          consultants=list(page.object_list))
         context = {
             **self.admin_site.each_context(request),
             "title": "Bench: allocation over the next 12 weeks",
@@ -241,8 +242,8 @@ class ConsultantAdmin(ServiceAdminMixin, NoRevertHistoryAdmin):
             "filters": filters,
             "weeks": [start + timedelta(days=7 * week) for week in range(BENCH_WEEKS)],
             "page": page,
-            "rows": page.object_list,
-            "total": len(rows),
+            "rows": rows,
+            "total": page.paginator.count,
             "media": self.media,
         }
         request.current_app = self.admin_site.name
@@ -259,14 +260,12 @@ class BenchFilterForm(forms.Form):
         required=False, queryset=Skill.objects.order_by("name"), empty_label="Any skill",
     )
 
-    def consultant_ids(self) -> set[int] | None:
-        """Ids of the consultants the filters keep (None: no filter chosen)."""
+    def narrow(self, consultants):
+        """``consultants`` kept by the chosen filters (all of them when none is chosen)."""
         seniority, skill = self.cleaned_data["seniority"], self.cleaned_data["skill"]
-        if not seniority and skill is None:
-            return None
-        consultants = Consultant.objects.active()
         if seniority:
             consultants = consultants.filter(seniority=seniority)
         if skill is not None:
+            # A skill is held once per consultant (a constraint), so the join adds no rows.
             consultants = consultants.filter(skills__skill=skill)
-        return set(consultants.values_list("pk", flat=True))
+        return consultants

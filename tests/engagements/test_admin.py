@@ -7,6 +7,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -304,6 +306,37 @@ def test_bench_page_filters_by_seniority_and_skill_and_paginates(staff_client, b
     response = staff_client.get(url, {"page": 2})
     assert response.context["page"].number == 2
     assert len(response.context["rows"]) == 31 - 25
+
+
+def test_bench_page_computes_only_its_page(staff_client, bench, monkeypatch):
+    """The loads are computed for the 25 consultants shown, not the whole bench, and the
+    page reads the same statements for 30 or 80 active consultants."""
+    from engagements import selectors
+
+    computed = []
+    daily_loads = selectors._daily_loads
+    monkeypatch.setattr(selectors, "_daily_loads",
+                        lambda periods, *args: computed.append(periods) or daily_loads(
+                            periods, *args))
+    url = reverse("admin:engagements_consultant_bench")
+    ConsultantFactory.create_batch(25)
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(url, {"page": 2})
+    assert len(response.context["rows"]) == 5  # 30 active: 25 on page 1
+    assert len(computed) == 5
+    few = len(queries)
+
+    for consultant in ConsultantFactory.create_batch(50):
+        AssignmentFactory(consultant=consultant, start_on=TODAY(),
+                          end_on=TODAY() + datetime.timedelta(days=30),
+                          engagement__planned_start=TODAY())
+    computed.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(url, {"page": 2})
+    assert len(response.context["rows"]) == 25
+    assert len(computed) == 25  # not 80
+    assert response.context["total"] == 80
+    assert len(queries) == few
 
 
 # --- Engagements: the record, needs and team inlines, actions, from a request ----------------
