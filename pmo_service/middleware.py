@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from .api.throttles import sign_in_page_allowed
 from .errors import (
     DATABASE_UNAVAILABLE,
     database_busy,
@@ -109,8 +110,6 @@ class SignInRateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and request.path in _sign_in_paths():
-            from .api.throttles import sign_in_page_allowed
-
             allowed, wait = sign_in_page_allowed(request)
             if not allowed:
                 response = render(request, "registration/sign_in_throttled.html",

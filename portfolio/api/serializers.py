@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from pmo_service.api.rows import iso_date, iso_datetime, serializer_field
 from pmo_service.api.scoping import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from stakeholders.api.serializers import person_name
+from stakeholders.api.serializers import name_from_parts, person_name
 from stakeholders.api.tenant import TenantOwnedSerializer
 from stakeholders.tenancy import user_sees_everything
 
@@ -199,10 +199,9 @@ class ApplicationRowSerializer(ApplicationSerializer):
             "time_class": row["time_class_value"],
             "time_override": row["time_override"],
             "time_override_rationale": row["time_override_rationale"],
-            # person_name(): the full name as User.get_full_name() joins it, else the username.
-            "time_overridden_by": None if username is None else (
-                f"{row['time_overridden_by__first_name']} "
-                f"{row['time_overridden_by__last_name']}".strip() or username
+            "time_overridden_by": None if username is None else name_from_parts(
+                row["time_overridden_by__first_name"], row["time_overridden_by__last_name"],
+                username,
             ),
             "time_overridden_at": iso_datetime(row["time_overridden_at"]),
             "annual_run_cost": None if cost is None else (

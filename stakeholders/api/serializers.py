@@ -215,7 +215,13 @@ def person_name(user: User | None) -> str | None:
     """How a user is named in answers: full name, else username (shared by every app)."""
     if user is None:
         return None
-    return user.get_full_name() or user.username
+    return name_from_parts(user.first_name, user.last_name, user.username)
+
+
+def name_from_parts(first_name: str, last_name: str, username: str) -> str:
+    """``person_name`` from the three columns, for lists read as plain rows: the full name as
+    ``User.get_full_name()`` joins it, else the username."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 class RelationshipOwnerField(serializers.PrimaryKeyRelatedField):

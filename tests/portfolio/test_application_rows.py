@@ -35,12 +35,6 @@ pytestmark = pytest.mark.django_db
 APPLICATIONS = "/api/v1/applications/"
 
 
-def _as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def _results(response) -> list[dict]:
     assert response.status_code == 200, response.content[:300]
     return response.json()["results"]
@@ -160,7 +154,9 @@ def test_rows_follow_the_thresholds_in_force(staff_api, portfolio):
 
 def test_client_sees_only_their_organization(client_api, user_b, portfolio):
     assert _codes(client_api.get(APPLICATIONS)) == ["ARCH", "BILL", "PAY", "PORT"]
-    other = _codes(_as(user_b).get(APPLICATIONS))
+    other_api = APIClient()
+    other_api.force_authenticate(user_b)
+    other = _codes(other_api.get(APPLICATIONS))
     assert "BANK" in other
     assert not {"ARCH", "BILL", "PAY", "PORT"} & set(other)
 
